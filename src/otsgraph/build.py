@@ -1,0 +1,151 @@
+"""The build: load, reason, validate, and write the release artefacts under build/."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import reasoning, temporal
+from .loading import Layout, Sources, load_sources
+from .namespaces import Graphs
+from .store import open_store, seed
+from .validation import ValidationReport, validate
+
+Progress = Callable[[str], None]
+
+RDF_TYPE = reasoning.RDF_TYPE
+ASSERTED = ox.NamedNode(str(Graphs.ASSERTED))
+BACKGROUND = ox.NamedNode(str(Graphs.BACKGROUND))
+ONTOLOGY = ox.NamedNode(str(Graphs.ONTOLOGY))
+INFERRED = ox.NamedNode(str(Graphs.INFERRED))
+
+
+@dataclass
+class Reasoned:
+    """Asserted input, what reasoning added, and why."""
+
+    input: set[tuple]
+    closure: reasoning.Closure
+
+    @property
+    def inferred(self) -> set[tuple]:
+        return self.closure.inferred
+
+
+def reason(sources: Sources, with_temporal: bool = True) -> Reasoned:
+    """Materialise OWL 2 RL (and the temporal rule) over ontology, asserted and background triples."""
+    base = set(sources.triples(ONTOLOGY, ASSERTED, BACKGROUND))
+    return reason_triples(base, set(sources.triples(ONTOLOGY)), with_temporal)
+
+
+def reason_triples(base: set[tuple], ontology: set[tuple], with_temporal: bool = True) -> Reasoned:
+    tbox = reasoning.compile_tbox(ontology)
+    extra: set[tuple] = set()
+    extra_why: dict = {}
+    if with_temporal:
+        extra, extra_why = temporal.temporal_triples(base)
+        extra -= base
+    closure = reasoning.materialise(base | extra, tbox)
+    closure.inferred |= extra
+    closure.derivations.update(extra_why)
+    return Reasoned(base, closure)
+
+
+@dataclass
+class BuildResult:
+    sources: Sources
+    reasoned: Reasoned
+    report: ValidationReport | None
+    timings: dict[str, float] = field(default_factory=dict)
+    artefacts: list[Path] = field(default_factory=list)
+
+    @property
+    def asserted_count(self) -> int:
+        return len(self.sources.graphs[ASSERTED])
+
+    @property
+    def inferred_count(self) -> int:
+        return len(self.reasoned.inferred)
+
+    def entities_per_class(self, namespace: str = "https://w3id.org/otsgraph/ontology/") -> Counter:
+        """Instances per ots: class, counting asserted and inferred types."""
+        counts: Counter = Counter()
+        for s, p, o in self.reasoned.input | self.reasoned.inferred:
+            if p == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value.startswith(namespace):
+                if reasoning.own_entity(s) and isinstance(s, ox.NamedNode):
+                    counts[o.value.removeprefix(namespace)] += 1
+        return counts
+
+
+def inferred_quads(reasoned: Reasoned) -> list[ox.Quad]:
+    return [ox.Quad(s, p, o, INFERRED) for s, p, o in reasoned.inferred]
+
+
+def run_build(
+    layout: Layout,
+    progress: Progress = lambda _: None,
+    write: bool = True,
+    check_shapes: bool = True,
+    store_path: Path | None = None,
+) -> BuildResult:
+    """Load the shipped files, reason, validate, and (if write) write artefacts and seed the store."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    progress("loading ontology, data and shapes")
+    sources = load_sources(layout)
+    timings["load"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    progress(f"reasoning over {len(sources.triples(ONTOLOGY, ASSERTED, BACKGROUND))} triples")
+    reasoned = reason(sources)
+    timings["reason"] = time.perf_counter() - started
+
+    report = None
+    if check_shapes:
+        started = time.perf_counter()
+        progress(f"validating against {len(sources.shapes)} shape triples")
+        report = validate(reasoned.input | reasoned.inferred, [tuple(t) for t in sources.shapes])
+        timings["validate"] = time.perf_counter() - started
+
+    result = BuildResult(sources, reasoned, report, timings)
+    if write:
+        started = time.perf_counter()
+        progress(f"writing artefacts to {layout.build_dir}")
+        result.artefacts = write_artefacts(layout.build_dir, sources, reasoned)
+        store = open_store(store_path or layout.build_dir / "store")
+        seed(store, sources.quads() + inferred_quads(reasoned))
+        timings["write"] = time.perf_counter() - started
+    return result
+
+
+def write_artefacts(out: Path, sources: Sources, reasoned: Reasoned) -> list[Path]:
+    """The release files: asserted and inferred triples as N-Quads and TriG, the ontology as Turtle and JSON-LD."""
+    out.mkdir(parents=True, exist_ok=True)
+    everything = ox.Store()
+    everything.extend(sources.quads() + inferred_quads(reasoned))
+    written = []
+    jobs = [
+        ("otsgraph.nq", ox.RdfFormat.N_QUADS, None),
+        ("otsgraph.trig", ox.RdfFormat.TRIG, None),
+        ("otsgraph-inferred.nq", ox.RdfFormat.N_QUADS, INFERRED),
+        ("ontology.ttl", ox.RdfFormat.TURTLE, ONTOLOGY),
+        ("ontology.jsonld", ox.RdfFormat.JSON_LD, ONTOLOGY),
+    ]
+    for name, fmt, graph in jobs:
+        path = out / name
+        if graph is None:
+            everything.dump(str(path), fmt)
+        else:
+            everything.dump(str(path), fmt, from_graph=graph)
+        written.append(path)
+    asserted_path = out / "otsgraph-asserted.nq"
+    asserted_store = ox.Store()
+    asserted_store.extend(sources.quads())
+    asserted_store.dump(str(asserted_path), ox.RdfFormat.N_QUADS)
+    written.append(asserted_path)
+    return written

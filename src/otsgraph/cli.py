@@ -1,0 +1,267 @@
+"""The `otsgraph` command line. Only this module prints and chooses exit codes.
+
+Exit codes: 0 OK; 1 the data does not conform, is inconsistent, or QC has ERROR rows;
+2 an input, syntax or usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import __version__
+from .loading import Layout, LoadError
+
+EXIT_OK, EXIT_INVALID, EXIT_INPUT = 0, 1, 2
+
+
+class Console:
+    """Progress on stderr unless --quiet; results on stdout."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def progress(self, message: str) -> None:
+        if not self.quiet:
+            print(f"… {message}", file=sys.stderr, flush=True)
+
+
+def _layout(args: argparse.Namespace) -> Layout:
+    return Layout(Path(args.root)) if args.root else Layout.default()
+
+
+def _fail(kind: str, detail: str, code: int = EXIT_INPUT) -> int:
+    print(f"{kind}: {detail}", file=sys.stderr)
+    return code
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import run_build
+
+    console = Console(args.quiet)
+    layout = _layout(args)
+    result = run_build(layout, console.progress, write=not args.no_write)
+    closure = result.reasoned.closure
+    print(f"otsgraph {__version__} build")
+    print(f"  files read           {len(result.sources.files)}")
+    print(f"  claims               {len(result.sources.claim_graphs)}")
+    print(f"  triples asserted     {result.asserted_count}")
+    print(
+        f"  triples background   {len(result.sources.graphs[ox.NamedNode('https://w3id.org/otsgraph/graph/background')])}"
+    )
+    print(f"  triples inferred     {result.inferred_count}")
+    print("  entities per class:")
+    for name, count in sorted(result.entities_per_class().items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"    {name:<30} {count}")
+    report = result.report
+    if report is not None:
+        print(f"  shape violations     {report.violations}")
+        print(f"  shape warnings       {report.warnings}")
+    print(f"  inconsistencies      {len(closure.inconsistencies)}")
+    print("  timings (s)          " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
+    for path in result.artefacts:
+        print(f"  wrote {path}")
+    failed = False
+    for problem in closure.inconsistencies:
+        failed = True
+        print(f"Inconsistency: {problem.message}", file=sys.stderr)
+        for t in problem.triples:
+            print(f"    {t[0]} {t[1]} {t[2]}", file=sys.stderr)
+    if report is not None and report.violations:
+        failed = True
+        from .report_text import format_results
+
+        print("Validation failed:", file=sys.stderr)
+        print(format_results(report.results), file=sys.stderr)
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _open_built_store(args: argparse.Namespace, console: Console) -> ox.Store:
+    from .build import run_build
+
+    layout = _layout(args)
+    path = layout.build_dir / "store"
+    if not path.exists():
+        console.progress("no built store yet: building first")
+        run_build(layout, console.progress, check_shapes=False)
+    return ox.Store.read_only(str(path))
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .namespaces import sparql_prefixes
+    from .results import UnsupportedFormat, render
+    from .store import query
+
+    console = Console(args.quiet)
+    text = args.query
+    candidate = Path(text)
+    if text.endswith(".rq") or (len(text) < 4096 and candidate.is_file()):
+        if not candidate.is_file():
+            return _fail("Input error", f"no such query file: {text}")
+        text = candidate.read_text(encoding="utf-8")
+    if "PREFIX" not in text.upper():
+        text = sparql_prefixes() + text
+    store = _open_built_store(args, console)
+    try:
+        results = (
+            query(store, text, union_default=not args.asserted_only)
+            if not args.asserted_only
+            else store.query(
+                text, default_graph=[ox.NamedNode("https://w3id.org/otsgraph/graph/asserted")]
+            )
+        )
+        print(render(results, args.format))
+    except SyntaxError as error:
+        return _fail("Query syntax error", str(error))
+    except UnsupportedFormat as error:
+        return _fail("Format error", str(error))
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .queries import load
+    from .results import table
+
+    store = _open_built_store(args, Console(args.quiet))
+    for name, title in (
+        ("graph-sizes", "Triples per graph"),
+        ("claims", "Claims"),
+        ("fact-provenance", "Asserted facts with a quote"),
+        ("entities-per-class", "Entities per class"),
+    ):
+        print(f"\n{title}")
+        print(
+            table(
+                store.query(
+                    load("stats", name),
+                    use_default_graph_as_union=name != "entities-per-class",
+                    **(
+                        {"default_graph": _default_graphs()} if name == "entities-per-class" else {}
+                    ),
+                )
+            )
+        )
+    return EXIT_OK
+
+
+def _default_graphs() -> list[ox.NamedNode]:
+    from .store import DEFAULT_GRAPHS
+
+    return DEFAULT_GRAPHS
+
+
+def cmd_qc(args: argparse.Namespace) -> int:
+    from .qc import SEVERITIES, run_checks
+
+    store = _open_built_store(args, Console(args.quiet))
+    rows = run_checks(store)
+    for row in sorted(rows, key=lambda r: (SEVERITIES.index(r.severity), r.check, r.entity)):
+        print(f"{row.severity:<5} {row.check:<28} {row.entity}  {row.property}  {row.value}")
+    counts = {s: sum(1 for r in rows if r.severity == s) for s in SEVERITIES}
+    print("QC: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    return EXIT_INVALID if counts["ERROR"] else EXIT_OK
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from .article import ArticleNotFound, normalised_text
+    from .coverage import coverage, quote_spans
+
+    try:
+        text = normalised_text()
+    except ArticleNotFound as error:
+        return _fail("Input error", str(error))
+    store = _open_built_store(args, Console(args.quiet))
+    report = coverage(text, quote_spans(store))
+    for sentence, hits in report.sentences:
+        if args.uncovered and hits:
+            continue
+        mark = f"{hits:>3}" if hits else "  -"
+        print(f"{mark}  [{sentence.start}:{sentence.end}] {sentence.text[:140]}")
+    print(
+        f"Coverage: {report.covered} of {len(report.sentences)} sentences quoted by a fact "
+        f"({report.share:.1%})"
+    )
+    return EXIT_OK
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from .docs_html import ontology_html
+    from .loading import load_sources
+
+    layout = _layout(args)
+    sources = load_sources(layout)
+    out = Path(args.output) if args.output else layout.build_dir / "docs" / "index.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(ontology_html(sources), encoding="utf-8")
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="otsgraph",
+        description="Build, query and check the Organization of Turkic States knowledge graph.",
+    )
+    top.add_argument("--version", action="version", version=f"otsgraph {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--root", help="project folder with ontology/, data/, shapes/ (default: this checkout)"
+    )
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "build", parents=[common], help="load, validate, reason; write build/ and print a summary"
+    )
+    p.add_argument("--no-write", action="store_true", help="check only; write no artefacts")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser(
+        "query", parents=[common], help="run SPARQL (text or a .rq file) on the built graph"
+    )
+    p.add_argument("query", help="a SPARQL query, or the path of a .rq file")
+    p.add_argument(
+        "--format",
+        default="table",
+        choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld"],
+        help="output format (default: table; turtle for CONSTRUCT/DESCRIBE)",
+    )
+    p.add_argument(
+        "--asserted-only", action="store_true", help="query the asserted graph only, no inferences"
+    )
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("stats", parents=[common], help="summarise the built graph")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("qc", parents=[common], help="run the quality checks (exit 1 on ERROR rows)")
+    p.set_defaults(func=cmd_qc)
+
+    p = sub.add_parser(
+        "coverage", parents=[common], help="which sentences of the article no fact quotes"
+    )
+    p.add_argument("--uncovered", action="store_true", help="list only sentences no fact quotes")
+    p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("docs", parents=[common], help="write the ontology's HTML documentation")
+    p.add_argument("-o", "--output", help="output file (default: build/docs/index.html)")
+    p.set_defaults(func=cmd_docs)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except LoadError as error:
+        return _fail("Load error", str(error))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,63 @@
+"""The IRIs otsgraph mints and the prefixes it binds, in one place."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
+
+BASE = "https://w3id.org/otsgraph/"
+OTS = Namespace(BASE + "ontology/")
+RES = Namespace(BASE + "resource/")
+CLAIM = Namespace(BASE + "claim/")
+GRAPH = Namespace(BASE + "graph/")
+SHP = Namespace(BASE + "shapes/")
+ONTOLOGY_IRI = BASE + "ontology"
+
+ORG = Namespace("http://www.w3.org/ns/org#")
+SCHEMA = Namespace("http://schema.org/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+
+class Graphs:
+    """The fixed named graphs of the dataset (documented in docs/modelling.md)."""
+
+    ONTOLOGY = GRAPH["ontology"]
+    ASSERTED = GRAPH["asserted"]
+    BACKGROUND = GRAPH["background"]
+    INFERRED = GRAPH["inferred"]
+    PROVENANCE = GRAPH["provenance"]
+    LINKS = GRAPH["links"]
+
+    #: what a query sees by default: facts, background, inferences and the ontology
+    DEFAULT_UNION = (ONTOLOGY, ASSERTED, BACKGROUND, INFERRED)
+
+
+ENTITY_LABELS_CLAIM = CLAIM["entity-labels"]
+
+PREFIXES: dict[str, str] = {
+    "ots": str(OTS),
+    "res": str(RES),
+    "claim": str(CLAIM),
+    "graph": str(GRAPH),
+    "shp": str(SHP),
+    "org": str(ORG),
+    "schema": str(SCHEMA),
+    "sh": str(SH),
+    "wd": str(WD),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "prov": str(PROV),
+    "dct": str(DCTERMS),
+    "time": str(TIME),
+    "xsd": str(XSD),
+}
+
+LANGUAGES = ("en", "kk", "ru")
+
+
+def sparql_prefixes() -> str:
+    """PREFIX lines for every known prefix, to put before a query."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
