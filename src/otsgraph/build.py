@@ -23,6 +23,9 @@ ASSERTED = ox.NamedNode(str(Graphs.ASSERTED))
 BACKGROUND = ox.NamedNode(str(Graphs.BACKGROUND))
 ONTOLOGY = ox.NamedNode(str(Graphs.ONTOLOGY))
 INFERRED = ox.NamedNode(str(Graphs.INFERRED))
+PROVENANCE = ox.NamedNode(str(Graphs.PROVENANCE))
+#: the graphs reasoning and validation see: claims' descriptions are data too
+REASONED_GRAPHS = (ONTOLOGY, ASSERTED, BACKGROUND, PROVENANCE)
 
 
 @dataclass
@@ -39,7 +42,7 @@ class Reasoned:
 
 def reason(sources: Sources, with_temporal: bool = True) -> Reasoned:
     """Materialise OWL 2 RL (and the temporal rule) over ontology, asserted and background triples."""
-    base = set(sources.triples(ONTOLOGY, ASSERTED, BACKGROUND))
+    base = set(sources.triples(*REASONED_GRAPHS))
     return reason_triples(base, set(sources.triples(ONTOLOGY)), with_temporal)
 
 
@@ -101,7 +104,7 @@ def run_build(
     timings["load"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    progress(f"reasoning over {len(sources.triples(ONTOLOGY, ASSERTED, BACKGROUND))} triples")
+    progress(f"reasoning over {len(sources.triples(*REASONED_GRAPHS))} triples")
     reasoned = reason(sources)
     timings["reason"] = time.perf_counter() - started
 

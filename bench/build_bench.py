@@ -1,0 +1,131 @@
+"""Build benchmark: otsgraph's build (load, reason, validate) against owlrl's closure, in one run.
+
+Each measurement runs in a fresh subprocess, which reports its time and its own peak memory.
+Results are ratios between measurements of the same run (the machine is noisy), written to
+bench/results/build.json and bench/results/build.md.
+
+    python bench/build_bench.py [--sizes 1000 10000 100000] [--owlrl-max 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+
+
+def measure_ours(root: str) -> dict:
+    from otsgraph.build import run_build
+    from otsgraph.loading import Layout
+
+    started = time.perf_counter()
+    result = run_build(Layout(Path(root)), write=False)
+    total = time.perf_counter() - started
+    return {
+        "seconds": total,
+        "phases": result.timings,
+        "asserted": result.asserted_count,
+        "inferred": result.inferred_count,
+        "violations": result.report.violations if result.report else None,
+    }
+
+
+def measure_owlrl(root: str) -> dict:
+    from otsgraph import reasoning
+    from otsgraph.build import REASONED_GRAPHS
+    from otsgraph.loading import Layout, load_sources
+
+    sources = load_sources(Layout(Path(root)))
+    base = set(sources.triples(*REASONED_GRAPHS))
+    started = time.perf_counter()
+    closure = reasoning.owlrl_closure(base)
+    return {"seconds": time.perf_counter() - started, "inferred": len(closure - base)}
+
+
+def child(kind: str, root: str) -> None:
+    out = measure_ours(root) if kind == "ours" else measure_owlrl(root)
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def run_child(kind: str, root: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(root)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--owlrl-max", type=int, default=10000, help="largest size owlrl runs at")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import write_project
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        shipped = run_child("ours", REPO)
+        rows.append({"size": "shipped", "ours": shipped, "owlrl": run_child("owlrl", REPO)})
+        for size in args.sizes:
+            root = write_project(Path(tmp) / f"gen-{size}", REPO, size)
+            row = {"size": size, "ours": run_child("ours", root)}
+            if size <= args.owlrl_max:
+                row["owlrl"] = run_child("owlrl", root)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    for row in rows:
+        if "owlrl" in row:
+            row["owlrl_time_over_ours"] = row["owlrl"]["seconds"] / row["ours"]["phases"]["reason"]
+            row["owlrl_memory_over_ours"] = row["owlrl"]["peak_mb"] / row["ours"]["peak_mb"]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "when": time.strftime("%F %T"),
+    }
+    (RESULTS / "build.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
+    lines = [
+        "# Build benchmark",
+        "",
+        f"Run {meta['when']} on {meta['machine']}, Python {meta['python']}. Written by bench/build_bench.py.",
+        "",
+        "| size | asserted | inferred | load s | reason s | validate s | build total s | peak MB |"
+        " owlrl closure s | owlrl peak MB | owlrl ÷ our reasoning (time) | owlrl ÷ our build (memory) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        o, r = row["ours"], row.get("owlrl")
+        p = o["phases"]
+        lines.append(
+            f"| {row['size']} | {o['asserted']} | {o['inferred']} | {p['load']:.2f} | {p['reason']:.2f} |"
+            f" {p.get('validate', 0):.2f} | {o['seconds']:.2f} | {o['peak_mb']:.0f} |"
+            + (
+                f" {r['seconds']:.2f} | {r['peak_mb']:.0f} | {row['owlrl_time_over_ours']:.0f}× |"
+                f" {row['owlrl_memory_over_ours']:.2f} |"
+                if r
+                else " not run | – | – | – |"
+            )
+        )
+    (RESULTS / "build.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
