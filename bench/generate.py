@@ -59,15 +59,14 @@ def generate(target_triples: int, seed: int = 7) -> tuple[str, str]:
         entities.append(f"res:gen-doc-{u} a ots:Declaration ; {_labels(f'Declaration {u}')} .\n")
         entities.append(f"res:gen-term-{u} a ots:OfficeTerm ; {_labels(f'Term {u}')} .\n")
         entities.append(f"res:gen-fig-{u} a ots:EconomicFigure ; {_labels(f'Figure {u}')} .\n")
-        facts.append(
-            _claim(f"gen-city-{u}", f"res:gen-city-{u} ots:inCountry res:gen-state-{state} .\n", u)
-        )
+        facts.append(_claim(f"gen-city-{u}", f"res:gen-city-{u} ots:inCountry res:gen-state-{state} .\n", u))
         facts.append(
             _claim(
                 f"gen-summit-{u}",
                 f"res:gen-summit-{u} ots:heldIn res:gen-city-{u} ;\n"
                 f'    ots:date "{year}-{1 + u % 12:02d}-{1 + u % 28:02d}"^^xsd:date ;\n'
-                f"    ots:numberedAs [ a ots:SummitNumber ; ots:inSeries res:gen-series ; ots:ordinal {u + 1} ] ;\n"
+                "    ots:numberedAs [ a ots:SummitNumber ; ots:inSeries res:gen-series ;"
+                f" ots:ordinal {u + 1} ] ;\n"
                 f"    ots:participant res:gen-state-{state} , res:gen-person-{u} ;\n"
                 f"    ots:adopted res:gen-doc-{u} .\n",
                 u,

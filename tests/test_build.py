@@ -80,9 +80,7 @@ def test_rebuild_keeps_graphs_that_are_not_shipped(tmp_path):
     run_build(Layout(root), check_shapes=False)
     store = ox.Store(str(root / "build" / "store"))
     extra = ox.NamedNode("https://w3id.org/otsgraph/graph/additions")
-    store.add(
-        ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/b"), ox.Literal("c"), extra)
-    )
+    store.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/b"), ox.Literal("c"), extra))
     del store
     run_build(Layout(root), check_shapes=False)
     store = ox.Store(str(root / "build" / "store"))
@@ -93,9 +91,7 @@ def test_bad_file_fails_with_file_line_column(tmp_path):
     root = tmp_path / "project"
     (root / "data" / "facts").mkdir(parents=True)
     bad = root / "data" / "facts" / "bad.trig"
-    bad.write_text(
-        '@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b "unterminated\n', encoding="utf-8"
-    )
+    bad.write_text('@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b "unterminated\n', encoding="utf-8")
     with pytest.raises(LoadError) as caught:
         load_sources(Layout(root))
     assert caught.value.line == 3

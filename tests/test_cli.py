@@ -65,16 +65,12 @@ def test_query_table_and_json(project):
     assert "res:bishkek" in done.stdout and "(1 row)" in done.stdout
     done = otsgraph("query", q, "--root", str(project), "--format", "json")
     rows = json.loads(done.stdout)["results"]["bindings"]
-    assert rows == [
-        {"city": {"type": "uri", "value": "https://w3id.org/otsgraph/resource/bishkek"}}
-    ]
+    assert rows == [{"city": {"type": "uri", "value": "https://w3id.org/otsgraph/resource/bishkek"}}]
 
 
 def test_query_csv_tsv_and_turtle(project):
     q = "SELECT ?s WHERE { ?s a ots:Summit } LIMIT 2"
-    assert otsgraph("query", q, "--root", str(project), "--format", "csv").stdout.startswith(
-        "s\r\n"
-    )
+    assert otsgraph("query", q, "--root", str(project), "--format", "csv").stdout.startswith("s\r\n")
     assert otsgraph("query", q, "--root", str(project), "--format", "tsv").stdout.startswith("?s\n")
     c = "CONSTRUCT { ?s a ots:Summit } WHERE { ?s a ots:Summit }"
     done = otsgraph("query", c, "--root", str(project), "--format", "turtle")
@@ -92,11 +88,7 @@ def test_query_from_a_file_and_a_syntax_error(project, tmp_path):
     f.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s a ots:State }", encoding="utf-8")
     assert otsgraph("query", str(f), "--root", str(project)).returncode == 0
     done = otsgraph("query", "SELECT WHERE {", "--root", str(project))
-    assert (
-        done.returncode == 2
-        and "Query syntax error" in done.stderr
-        and "Traceback" not in done.stderr
-    )
+    assert done.returncode == 2 and "Query syntax error" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_stats_and_qc(project):

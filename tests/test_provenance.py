@@ -20,10 +20,7 @@ SELECT ?claim ?quote ?start ?end ?ref WHERE {{
 
 def claims(store: ox.Store) -> list[dict]:
     return [
-        {
-            k: (row[k].value if row[k] is not None else None)
-            for k in ("claim", "quote", "start", "end", "ref")
-        }
+        {k: (row[k].value if row[k] is not None else None) for k in ("claim", "quote", "start", "end", "ref")}
         for row in store.query(CLAIMS)
     ]
 
@@ -66,21 +63,18 @@ def test_background_facts_stay_out_of_the_asserted_graph(shipped_build):
     asserted = ox.NamedNode(str(Graphs.ASSERTED))
     facts = list(store.quads_for_pattern(None, None, None, background))
     assert facts, "there are background facts"
-    leaked = [
-        q
-        for q in facts
-        if list(store.quads_for_pattern(q.subject, q.predicate, q.object, asserted))
-    ]
+    leaked = [q for q in facts if list(store.quads_for_pattern(q.subject, q.predicate, q.object, asserted))]
     # a background fact may coincide with one the article also states; it must not be most of them
     assert len(leaked) < len(facts) / 2
 
 
 def test_one_short_query_returns_the_quote_of_a_fact(shipped_build):
     q = """PREFIX ots: <https://w3id.org/otsgraph/ontology/> PREFIX res: <https://w3id.org/otsgraph/resource/>
-    SELECT ?quote WHERE { GRAPH ?claim { res:summit-tc-2024-bishkek ots:heldIn res:bishkek } ?claim ots:quote ?quote }"""
-    quotes = [
-        r["quote"].value for r in shipped_build.store.query(q, use_default_graph_as_union=True)
-    ]
+    SELECT ?quote WHERE {
+      GRAPH ?claim { res:summit-tc-2024-bishkek ots:heldIn res:bishkek }
+      ?claim ots:quote ?quote
+    }"""
+    quotes = [r["quote"].value for r in shipped_build.store.query(q, use_default_graph_as_union=True)]
     assert quotes and any("Бішкек" in text for text in quotes)
 
 
@@ -94,8 +88,7 @@ def test_every_asserted_fact_lies_in_a_claim_graph(shipped_build):
 def test_contradictions_are_linked_both_ways(shipped_build):
     q = f"""PREFIX ots: <{OTS}> SELECT ?a ?b WHERE {{ ?a ots:conflictsWith ?b }}"""
     pairs = {
-        (r["a"].value, r["b"].value)
-        for r in shipped_build.store.query(q, use_default_graph_as_union=True)
+        (r["a"].value, r["b"].value) for r in shipped_build.store.query(q, use_default_graph_as_union=True)
     }
     assert len(pairs) >= 4
     assert all((b, a) in pairs for a, b in pairs)  # symmetric, asserted or inferred

@@ -42,9 +42,7 @@ def test_there_is_a_node_shape_per_instantiated_class():
 
 def test_every_constraint_has_a_message_and_a_severity():
     missing = []
-    for shape in set(SHAPES.subjects(RDF.type, SH.NodeShape)) | set(
-        SHAPES.objects(None, SH.property)
-    ):
+    for shape in set(SHAPES.subjects(RDF.type, SH.NodeShape)) | set(SHAPES.objects(None, SH.property)):
         if isinstance(shape, rdflib.BNode) and not any(SHAPES.triples((shape, SH.path, None))):
             continue
         if SHAPES.value(shape, SH.message) is None and SHAPES.value(shape, SH.severity) is None:

@@ -79,9 +79,9 @@ class BuildResult:
         """Instances per ots: class, counting asserted and inferred types."""
         counts: Counter = Counter()
         for s, p, o in self.reasoned.input | self.reasoned.inferred:
-            if p == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value.startswith(namespace):
-                if reasoning.own_entity(s) and isinstance(s, ox.NamedNode):
-                    counts[o.value.removeprefix(namespace)] += 1
+            typed = p == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value.startswith(namespace)
+            if typed and isinstance(s, ox.NamedNode) and reasoning.own_entity(s):
+                counts[o.value.removeprefix(namespace)] += 1
         return counts
 
 
@@ -127,7 +127,7 @@ def run_build(
 
 
 def write_artefacts(out: Path, sources: Sources, reasoned: Reasoned) -> list[Path]:
-    """The release files: asserted and inferred triples as N-Quads and TriG, the ontology as Turtle and JSON-LD."""
+    """Release files: asserted and inferred triples (N-Quads, TriG), the ontology (Turtle, JSON-LD)."""
     out.mkdir(parents=True, exist_ok=True)
     everything = ox.Store()
     everything.extend(sources.quads() + inferred_quads(reasoned))

@@ -110,9 +110,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         results = (
             query(store, text, union_default=not args.asserted_only)
             if not args.asserted_only
-            else store.query(
-                text, default_graph=[ox.NamedNode("https://w3id.org/otsgraph/graph/asserted")]
-            )
+            else store.query(text, default_graph=[ox.NamedNode("https://w3id.org/otsgraph/graph/asserted")])
         )
         print(render(results, args.format))
     except SyntaxError as error:
@@ -139,9 +137,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 store.query(
                     load("stats", name),
                     use_default_graph_as_union=name != "entities-per-class",
-                    **(
-                        {"default_graph": _default_graphs()} if name == "entities-per-class" else {}
-                    ),
+                    **({"default_graph": _default_graphs()} if name == "entities-per-class" else {}),
                 )
             )
         )
@@ -220,9 +216,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-write", action="store_true", help="check only; write no artefacts")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser(
-        "query", parents=[common], help="run SPARQL (text or a .rq file) on the built graph"
-    )
+    p = sub.add_parser("query", parents=[common], help="run SPARQL (text or a .rq file) on the built graph")
     p.add_argument("query", help="a SPARQL query, or the path of a .rq file")
     p.add_argument(
         "--format",
@@ -241,9 +235,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("qc", parents=[common], help="run the quality checks (exit 1 on ERROR rows)")
     p.set_defaults(func=cmd_qc)
 
-    p = sub.add_parser(
-        "coverage", parents=[common], help="which sentences of the article no fact quotes"
-    )
+    p = sub.add_parser("coverage", parents=[common], help="which sentences of the article no fact quotes")
     p.add_argument("--uncovered", action="store_true", help="list only sentences no fact quotes")
     p.set_defaults(func=cmd_coverage)
 

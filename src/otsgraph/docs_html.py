@@ -63,9 +63,7 @@ def ontology_html(sources: Sources) -> str:
             pred = ox.NamedNode(OWL + "inverseOf") if iri is None else ox.NamedNode(RDFS + iri)
             values = props[node].get(pred, [])
             if values:
-                rows.append(
-                    (title, ", ".join(link(v) for v in values if not isinstance(v, ox.BlankNode)))
-                )
+                rows.append((title, ", ".join(link(v) for v in values if not isinstance(v, ox.BlankNode))))
         body = "".join(f"<tr><th>{t}</th><td>{v}</td></tr>" for t, v in rows)
         return f'<section id="{escape(name)}"><h3>ots:{escape(name)}</h3><table>{body}</table></section>'
 
@@ -85,7 +83,8 @@ def ontology_html(sources: Sources) -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         "<title>otsgraph ontology</title><style>body{font-family:sans-serif;max-width:60rem;margin:auto;"
-        "padding:1rem}th{text-align:left;padding-right:1rem;vertical-align:top}section{border-top:1px solid #ddd}"
+        "padding:1rem}th{text-align:left;padding-right:1rem;vertical-align:top}"
+        "section{border-top:1px solid #ddd}"
         "</style></head><body><h1>otsgraph ontology</h1>"
         f"<h2>Class hierarchy</h2>{tree(None)}"
         f"<h2>Classes ({len(classes)})</h2>{''.join(term_block(c) for c in classes)}"

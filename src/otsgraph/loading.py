@@ -25,9 +25,7 @@ FORMATS: dict[str, ox.RdfFormat] = {
 class LoadError(Exception):
     """A file that cannot be read, located as file:line:column."""
 
-    def __init__(
-        self, path: Path | str, message: str, line: int | None = None, column: int | None = None
-    ):
+    def __init__(self, path: Path | str, message: str, line: int | None = None, column: int | None = None):
         self.path = str(path)
         self.line = line
         self.column = column
@@ -105,9 +103,7 @@ class Sources:
     """The shipped files, read into the dataset's graphs."""
 
     graphs: dict[ox.NamedNode, list[ox.Triple]] = field(default_factory=lambda: defaultdict(list))
-    claim_graphs: dict[ox.NamedNode, list[ox.Triple]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    claim_graphs: dict[ox.NamedNode, list[ox.Triple]] = field(default_factory=lambda: defaultdict(list))
     shapes: list[ox.Triple] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
@@ -116,15 +112,9 @@ class Sources:
 
     def quads(self) -> list[ox.Quad]:
         """Every quad of the shipped dataset: the fixed graphs and each claim graph."""
-        out = [
-            ox.Quad(t.subject, t.predicate, t.object, g)
-            for g, ts in self.graphs.items()
-            for t in ts
-        ]
+        out = [ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in self.graphs.items() for t in ts]
         out += [
-            ox.Quad(t.subject, t.predicate, t.object, g)
-            for g, ts in self.claim_graphs.items()
-            for t in ts
+            ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in self.claim_graphs.items() for t in ts
         ]
         return out
 

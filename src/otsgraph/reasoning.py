@@ -181,9 +181,7 @@ class Closure:
     derivations: dict[TripleKey, Derivation]
     inconsistencies: list[Inconsistency]
 
-    def explain(
-        self, triple: TripleKey, asserted: set[TripleKey]
-    ) -> list[tuple[int, TripleKey, str]]:
+    def explain(self, triple: TripleKey, asserted: set[TripleKey]) -> list[tuple[int, TripleKey, str]]:
         """The derivation tree of a triple, depth-first: (depth, triple, rule or 'asserted')."""
         lines: list[tuple[int, TripleKey, str]] = []
         seen: set[TripleKey] = set()
@@ -305,9 +303,7 @@ def find_inconsistencies(closure: set[TripleKey], index: _Index, tbox: Tbox) -> 
     for node, classes in types.items():
         if NOTHING in classes:
             problems.append(
-                Inconsistency(
-                    "nothing", f"{node} is a member of owl:Nothing", ((node, RDF_TYPE, NOTHING),)
-                )
+                Inconsistency("nothing", f"{node} is a member of owl:Nothing", ((node, RDF_TYPE, NOTHING),))
             )
         for pair in tbox.disjoint_pairs:
             a, b = tuple(pair) if len(pair) == 2 else (next(iter(pair)),) * 2
@@ -352,9 +348,7 @@ def owlrl_closure(triples: Iterable[TripleKey]) -> set[TripleKey]:
     graph = rdflib.Graph()
     for s, p, o in triples:
         graph.add((to_rdflib_term(s), to_rdflib_term(p), to_rdflib_term(o)))
-    owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False
-    ).expand(graph)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False).expand(graph)
     return {(to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o)) for s, p, o in graph}
 
 

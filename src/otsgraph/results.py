@@ -82,7 +82,5 @@ def render(results, fmt: str = "table") -> str:
             f"graph results cannot be written as {fmt}; use turtle, ntriples, jsonld or xml"
         )
     buffer = io.BytesIO()
-    ox.serialize(
-        results, buffer, GRAPH_FORMATS[fmt], prefixes=PREFIXES if fmt == "turtle" else None
-    )
+    ox.serialize(results, buffer, GRAPH_FORMATS[fmt], prefixes=PREFIXES if fmt == "turtle" else None)
     return buffer.getvalue().decode()

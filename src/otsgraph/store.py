@@ -47,8 +47,7 @@ def seed(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
     quads = list(quads)
     stale = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and _is_shipped(g)]
     store.update(
-        "".join(f"DROP SILENT GRAPH <{g.value}> ;\n" for g in stale)
-        or "CLEAR SILENT GRAPH <urn:x-none>"
+        "".join(f"DROP SILENT GRAPH <{g.value}> ;\n" for g in stale) or "CLEAR SILENT GRAPH <urn:x-none>"
     )
     store.extend(quads)
     store.flush()

@@ -51,9 +51,7 @@ def date_bounds(lexical: str, datatype: str) -> tuple[dt.date, dt.date] | None:
             return day, day
         if datatype == XSD + "gYearMonth":
             year, month = int(lexical[:4]), int(lexical[5:7])
-            return dt.date(year, month, 1), dt.date(
-                year, month, calendar.monthrange(year, month)[1]
-            )
+            return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
         if datatype == XSD + "gYear":
             year = int(lexical[:4])
             return dt.date(year, 1, 1), dt.date(year, 12, 31)
