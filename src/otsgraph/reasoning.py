@@ -203,15 +203,21 @@ class Closure:
 
 
 class _Index:
-    """Triples by predicate, both directions, for the joins the rules need."""
+    """Triples by predicate, both directions, for the joins the rules need.
 
-    def __init__(self) -> None:
+    Only predicates that take part in a join (chain links, transitive, functional and
+    rdf:type for the disjointness check) are indexed: the rest never need a lookup.
+    """
+
+    def __init__(self, predicates: set[Term]) -> None:
+        self.predicates = predicates
         self.out: dict[Term, dict[Term, set[Term]]] = defaultdict(lambda: defaultdict(set))
         self.into: dict[Term, dict[Term, set[Term]]] = defaultdict(lambda: defaultdict(set))
 
     def add(self, s: Term, p: Term, o: Term) -> None:
-        self.out[p][s].add(o)
-        self.into[p][o].add(s)
+        if p in self.predicates:
+            self.out[p][s].add(o)
+            self.into[p][o].add(s)
 
 
 def _chain_paths(
@@ -241,7 +247,9 @@ def _chain_paths(
 def materialise(triples: Iterable[TripleKey], tbox: Tbox) -> Closure:
     """Run the OWL 2 RL rules the ontology uses to a fixpoint."""
     closure: set[TripleKey] = set()
-    index = _Index()
+    joined = {RDF_TYPE} | tbox.transitive | tbox.functional | tbox.inverse_functional
+    joined |= {link for links, _ in tbox.chains for link in links}
+    index = _Index(joined)
     derivations: dict[TripleKey, Derivation] = {}
     work: list[TripleKey] = []
 
