@@ -33,8 +33,15 @@ def to_oxigraph_term(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox
 
 
 def to_rdflib_graph(triples: Iterable[tuple]) -> rdflib.Graph:
-    """An rdflib Graph holding the given pyoxigraph triples."""
+    """An rdflib Graph holding the given pyoxigraph triples (terms converted once each)."""
     graph = rdflib.Graph()
-    for s, p, o in triples:
-        graph.add((to_rdflib_term(s), to_rdflib_term(p), to_rdflib_term(o)))
+    cache: dict = {}
+
+    def convert(term):
+        found = cache.get(term)
+        if found is None:
+            found = cache[term] = to_rdflib_term(term)
+        return found
+
+    graph.addN((convert(s), convert(p), convert(o), graph) for s, p, o in triples)
     return graph

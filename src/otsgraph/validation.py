@@ -68,15 +68,47 @@ def read_report(report: rdflib.Graph) -> list[ShapeResult]:
     return sorted(results, key=lambda r: (r.focus, r.path or "", r.message))
 
 
+_PATH_HOLDERS = (SH.path, SH.inversePath, SH.alternativePath, SH.zeroOrMorePath, SH.oneOrMorePath,
+                 SH.zeroOrOnePath, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def relevant_predicates(shapes: rdflib.Graph) -> set[rdflib.URIRef] | None:
+    """The predicates some shape can look at, or None when any predicate may matter.
+
+    A closed shape or a SPARQL constraint can look at every predicate, so then nothing is filtered.
+    """
+    if any(shapes.triples((None, SH.closed, None))) or any(shapes.triples((None, SH.sparql, None))):
+        return None
+    found = {RDF.type, rdflib.RDFS.subClassOf}
+    pending = [o for p in _PATH_HOLDERS for o in shapes.objects(None, p)]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, rdflib.URIRef):
+            found.add(node)
+        elif isinstance(node, rdflib.BNode):
+            pending += [o for p, o in shapes.predicate_objects(node) if p != RDF.type]
+    return found
+
+
+def relevant_triples(data: Iterable[tuple], shapes: rdflib.Graph) -> Iterable[tuple]:
+    """The data triples whose predicate a shape can look at (all of them if that cannot be known)."""
+    predicates = relevant_predicates(shapes)
+    if predicates is None:
+        return data
+    wanted = {p.toPython() for p in predicates}
+    return (t for t in data if t[1].value in wanted)
+
+
 def validate(data: Iterable[tuple], shapes: Iterable[tuple]) -> ValidationReport:
     """Validate data triples (already reasoned over) against shape triples."""
-    data_graph = to_rdflib_graph(data)
     shapes_graph = to_rdflib_graph(shapes)
+    data_graph = to_rdflib_graph(relevant_triples(data, shapes_graph))
     conforms, report, _ = pyshacl_validate(
         data_graph,
         shacl_graph=shapes_graph,
         inference="none",
         allow_warnings=True,
         advanced=True,
+        inplace=True,
     )
     return ValidationReport(bool(conforms), read_report(report), report)
