@@ -12,7 +12,8 @@ G = "https://w3id.org/otsgraph/graph/"
 ONT = f"<{G}ontology>"
 ASSERTED = f"<{G}asserted>"
 PROV = f"<{G}provenance>"
-HEAD = """@prefix ots: <https://w3id.org/otsgraph/ontology/> . @prefix res: <https://w3id.org/otsgraph/resource/> .
+HEAD = """@prefix ots: <https://w3id.org/otsgraph/ontology/> .
+@prefix res: <https://w3id.org/otsgraph/resource/> .
 @prefix claim: <https://w3id.org/otsgraph/claim/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix dct: <http://purl.org/dc/terms/> .
@@ -35,7 +36,8 @@ PLANTED = {
     "duplicate-label": f"""{ASSERTED} {{ res:kz2 a ots:State ;
         rdfs:label "Kazakhstan"@en , "Қазақстан 2"@kk , "Казахстан 2"@ru . }}""",
     "missing-definition": f"""{ONT} {{ ots:City a owl:Class ;
-        rdfs:label "City"@en , "Қала"@kk , "Город"@ru ; rdfs:isDefinedBy <https://w3id.org/otsgraph/ontology> . }}""",
+        rdfs:label "City"@en , "Қала"@kk , "Город"@ru ;
+        rdfs:isDefinedBy <https://w3id.org/otsgraph/ontology> . }}""",
     "undeclared-term": f"{ASSERTED} {{ res:kazakhstan ots:heldInn res:kazakhstan . }}",
     "undeclared-entity": f"{ASSERTED} {{ res:kazakhstan ots:memberOf res:organisation-of-turkic-states . }}",
     "untagged-literal": f'{ASSERTED} {{ res:kazakhstan skos:note "untagged" . }}',

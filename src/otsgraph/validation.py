@@ -9,6 +9,7 @@ import rdflib
 from pyshacl import validate as pyshacl_validate
 from rdflib.namespace import RDF
 
+from . import shacl
 from .convert import to_rdflib_graph
 from .namespaces import SH
 
@@ -31,7 +32,7 @@ class ShapeResult:
 class ValidationReport:
     conforms: bool
     results: list[ShapeResult]
-    graph: rdflib.Graph
+    graph: rdflib.Graph | None  # the SHACL report graph, when pySHACL made one
 
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
@@ -68,8 +69,16 @@ def read_report(report: rdflib.Graph) -> list[ShapeResult]:
     return sorted(results, key=lambda r: (r.focus, r.path or "", r.message))
 
 
-_PATH_HOLDERS = (SH.path, SH.inversePath, SH.alternativePath, SH.zeroOrMorePath, SH.oneOrMorePath,
-                 SH.zeroOrOnePath, SH.targetSubjectsOf, SH.targetObjectsOf)
+_PATH_HOLDERS = (
+    SH.path,
+    SH.inversePath,
+    SH.alternativePath,
+    SH.zeroOrMorePath,
+    SH.oneOrMorePath,
+    SH.zeroOrOnePath,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+)
 
 
 def relevant_predicates(shapes: rdflib.Graph) -> set[rdflib.URIRef] | None:
@@ -99,8 +108,20 @@ def relevant_triples(data: Iterable[tuple], shapes: rdflib.Graph) -> Iterable[tu
     return (t for t in data if t[1].value in wanted)
 
 
-def validate(data: Iterable[tuple], shapes: Iterable[tuple]) -> ValidationReport:
-    """Validate data triples (already reasoned over) against shape triples."""
+def validate(data: Iterable[tuple], shapes: Iterable[tuple], engine: str = "fast") -> ValidationReport:
+    """Validate data triples (already reasoned over) against shape triples.
+
+    engine "fast" is otsgraph's own SHACL Core validator (see shacl.py); it falls back to
+    pySHACL when the shapes use a construct it does not implement. "pyshacl" is the reference.
+    """
+    data, shapes = list(data), list(shapes)
+    if engine == "fast" and not shacl.ShapesGraph(shapes).unsupported():
+        results = sorted(
+            (_from_fast(r) for r in shacl.validate_triples(data, shapes)),
+            key=lambda r: (r.focus, r.path or "", r.message),
+        )
+        conforms = not results
+        return ValidationReport(conforms, results, None)
     shapes_graph = to_rdflib_graph(shapes)
     data_graph = to_rdflib_graph(relevant_triples(data, shapes_graph))
     conforms, report, _ = pyshacl_validate(
@@ -112,3 +133,17 @@ def validate(data: Iterable[tuple], shapes: Iterable[tuple]) -> ValidationReport
         inplace=True,
     )
     return ValidationReport(bool(conforms), read_report(report), report)
+
+
+def _from_fast(result: shacl.Result) -> ShapeResult:
+    def text(term) -> str | None:
+        return None if term is None else term.value
+
+    return ShapeResult(
+        focus=result.focus.value,
+        path=text(result.path),
+        value=text(result.value),
+        message=result.message or "(no message)",
+        severity=SEVERITY_NAMES.get(rdflib.URIRef(result.severity.value), result.severity.value),
+        shape=text(result.shape),
+    )
