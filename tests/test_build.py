@@ -105,3 +105,19 @@ def test_non_utf8_file_is_located(tmp_path):
     bad.write_bytes(b'@prefix ex: <http://e/> .\nex:a ex:b "caf\xe9" .\n')
     with pytest.raises(LoadError, match=r"latin1.ttl:2:\d+: the file is not valid UTF-8"):
         load_sources(Layout(root))
+
+
+def test_default_graph_union_counts_no_triple_twice(shipped_build):
+    from otsgraph.store import DEFAULT_GRAPHS
+
+    store = shipped_build.store
+    total = sum(len(list(store.quads_for_pattern(None, None, None, g))) for g in DEFAULT_GRAPHS)
+    distinct = next(
+        iter(
+            store.query(
+                "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
+                default_graph=DEFAULT_GRAPHS,
+            )
+        )
+    )["n"]
+    assert total == int(distinct.value)

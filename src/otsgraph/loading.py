@@ -129,6 +129,17 @@ def _files(folder: Path, *suffixes: str) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file())
 
 
+def _make_disjoint(sources: Sources, graph: ox.NamedNode, before: tuple[ox.NamedNode, ...]) -> None:
+    """Drop from `graph` the triples an earlier graph already holds.
+
+    The default graph is the union of the fixed graphs, and SPARQL would count a triple
+    held by two of them twice. A background fact the article also states is not background;
+    its background claim graph still records it.
+    """
+    seen = {t for g in before for t in sources.graphs[g]}
+    sources.graphs[graph] = [t for t in dict.fromkeys(sources.graphs[graph]) if t not in seen]
+
+
 def load_sources(layout: Layout) -> Sources:
     """Read ontology/, data/ and shapes/ into their graphs (see docs/modelling.md)."""
     from .namespaces import ENTITY_LABELS_CLAIM
@@ -165,6 +176,11 @@ def load_sources(layout: Layout) -> Sources:
         add(path, links, None)
     for path in sorted(layout.data_dir.glob("*.ttl")) if layout.data_dir.is_dir() else []:
         add(path, provenance, None)
+    for graph in list(sources.graphs):
+        _make_disjoint(sources, graph, ())
+    _make_disjoint(sources, asserted, (ontology,))
+    _make_disjoint(sources, background, (asserted, ontology))
+    _make_disjoint(sources, provenance, (asserted, ontology, background))
     for path in _files(layout.shapes_dir, ".ttl"):
         sources.files.append(path)
         sources.shapes += [ox.Triple(q.subject, q.predicate, q.object) for q in parse_file(path)]

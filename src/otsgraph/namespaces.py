@@ -29,8 +29,9 @@ class Graphs:
     PROVENANCE = GRAPH["provenance"]
     LINKS = GRAPH["links"]
 
-    #: what a query sees by default: facts, background, inferences and the ontology
-    DEFAULT_UNION = (ONTOLOGY, ASSERTED, BACKGROUND, INFERRED)
+    #: what a query sees by default: facts, background, inferences, provenance and the ontology.
+    #: The graphs are disjoint (see loading.py), so their union has no duplicate triples.
+    DEFAULT_UNION = (ONTOLOGY, ASSERTED, BACKGROUND, INFERRED, PROVENANCE)
 
 
 ENTITY_LABELS_CLAIM = CLAIM["entity-labels"]
