@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..loading import Layout
 from .state import ServerConfig, ServerState, install, load_state
+
+
+class ForwardedHeaders:
+    """Honour X-Forwarded-For/-Proto/-Host/-Port/-Prefix (one proxy hop) only from trusted peers.
+
+    A reverse proxy on the same machine (a loopback peer) is always trusted, any peer when
+    `trust_all` (--trust-proxy); from other peers the headers are dropped, so no client can make
+    the server believe it lives elsewhere. waitress must pass the headers through
+    (serve.waitress_options: clear_untrusted_proxy_headers=False); this decides instead, because
+    waitress trusts a single address and knows no X-Forwarded-Prefix.
+    """
+
+    def __init__(self, app: Any, trust_all: bool) -> None:
+        self.plain = app
+        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+        self.trust_all = trust_all
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        if self.trust_all or _loopback(environ.get("REMOTE_ADDR")):
+            return self.fixed(environ, start_response)
+        for key in [k for k in environ if k.startswith("HTTP_X_FORWARDED_")]:
+            del environ[key]
+        return self.plain(environ, start_response)
+
+
+def _loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(address or "").is_loopback
+    except ValueError:
+        return False
 
 
 def create_app(
@@ -19,9 +51,10 @@ def create_app(
     """A new app: its own state, so tests each get a fresh one."""
     app = Flask(__name__)
     app.config.update(flask_config)
-    config = config or ServerConfig()
+    config = config or (server_state.config if server_state else ServerConfig())
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     install(app, server_state or load_state(layout or Layout.default(), config))
+    app.wsgi_app = ForwardedHeaders(app.wsgi_app, config.trust_forwarded)  # type: ignore[method-assign]
 
     from .pages import pages
     from .sparql import sparql

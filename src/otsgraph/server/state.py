@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,21 +26,56 @@ class ServerConfig:
     update_tokens: dict[str, str] = field(default_factory=dict)  # token -> name; empty: read-only
     service_allowlist: tuple[str, ...] = ()  # hosts SERVICE may call; empty by default
     public_url: str | None = None  # e.g. https://example.org/otsgraph, for links behind a proxy
-    query_timeout: float = 10.0  # seconds
-    max_request_bytes: int = 1_000_000
-    max_results: int = 100_000
+    query_timeout: float = 30.0  # seconds (issue 3: configurable, 30 s by default)
+    max_request_bytes: int = 1_000_000  # a request body or a query string; larger gets 413
+    max_results: int = 100_000  # rows a page shows at most (the pages' tables)
+    max_result_bytes: int = 50_000_000  # a serialised SPARQL answer; larger gets 400 result-too-large
+    # queries one client (remote address) runs at once; the others wait for a slot until their deadline.
+    # One fewer than the cores, so a client's slow queries cannot take every core.
+    max_queries_per_client: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
+    query_workers: int = 32  # threads that run queries (a query past its deadline holds one until it ends)
+    # X-Forwarded-* is honoured from loopback peers (a local reverse proxy) always, from others only if True
+    trust_forwarded: bool = False
+    cache_entries: int = 512  # serialised answers kept per data version (0: no cache)
 
 
 @dataclass
 class ServerState:
     store: ox.Store
-    reasoned: Reasoned
+    reasoned: Reasoned | None
     layout: Layout
     config: ServerConfig
+    # the data version: bumped by every change, it keys the cache and the ETags
+    version: int = 0
+    modified: float = field(default_factory=time.time)  # for Last-Modified
+    # False for a plain SPARQL store (`serve --empty`): the default graph is the store's own
+    union_default: bool = True
+
+    def __post_init__(self) -> None:
+        from .execute import ResultCache, Runner
+        from .safety import ClientLimiter
+
+        self.runner = Runner(self.config.query_workers)
+        self.limiter = ClientLimiter(self.config.max_queries_per_client)
+        self.cache = ResultCache(self.config.cache_entries)
+        self._lock = threading.Lock()
 
     @property
-    def default_graphs(self) -> list[ox.NamedNode]:
-        return DEFAULT_GRAPHS
+    def default_graphs(self) -> list[ox.NamedNode | ox.DefaultGraph]:
+        """The served default graph: the documented union, plus the store's own default graph so
+        that an update's INSERT DATA without GRAPH is visible to queries."""
+        return [*DEFAULT_GRAPHS, ox.DefaultGraph()] if self.union_default else [ox.DefaultGraph()]
+
+    @property
+    def writable(self) -> bool:
+        return bool(self.config.update_tokens)
+
+    def changed(self) -> None:
+        """Record a change of the data (call after every write): new version, stale cache dropped."""
+        with self._lock:
+            self.version += 1
+            self.modified = time.time()
+            self.cache.clear()
 
 
 def load_state(layout: Layout, config: ServerConfig) -> ServerState:

@@ -1,0 +1,241 @@
+"""What an entity page shows: every triple about the entity and pointing to it, where each comes
+from (the claim graphs and their quotes, or the fixed graph: background, inferred, ontology …),
+and the entity's own triples as RDF for content negotiation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from markupsafe import Markup
+
+from .. import queries
+from ..namespaces import CLAIM, RDF, RDFS, SKOS, Graphs
+from .links import TermView, href, label_of, labels, site_root, view
+from .state import state
+from .svg import Edge, neighbourhood
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+# the fixed graphs by what a page calls them
+GRAPH_KINDS = {
+    str(Graphs.ASSERTED): "asserted",
+    str(Graphs.BACKGROUND): "background",
+    str(Graphs.INFERRED): "inferred",
+    str(Graphs.ONTOLOGY): "ontology",
+    str(Graphs.PROVENANCE): "provenance",
+    str(Graphs.LINKS): "link",
+}
+TYPE = str(RDF.type)
+# properties listed first, in this order; the rest by their label
+_FIRST = {TYPE: 0, str(RDFS.label): 1, str(SKOS.prefLabel): 2, str(SKOS.altLabel): 3}
+EXACT_MATCH = str(SKOS.exactMatch)
+WIKIDATA = "http://www.wikidata.org/entity/"
+MAX_ROWS = 500  # rows per table: an ontology class can be the object of thousands of triples
+
+
+@dataclass
+class Source:
+    """A claim graph that holds a fact, with what supports it."""
+
+    claim: ox.NamedNode
+    quote: ox.Literal | None = None
+    ref: str | None = None  # the bracket reference, e.g. "5"
+    source: Term | None = None  # dct:source of a background claim
+
+
+@dataclass
+class Fact:
+    s: Term
+    p: ox.NamedNode
+    o: Term
+    kinds: set[str] = field(default_factory=set)  # "asserted", "inferred", … (see GRAPH_KINDS)
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def inferred(self) -> bool:
+        """Only inferred: no fixed graph states it and no claim holds it."""
+        return "inferred" in self.kinds and not self.sources and not (self.kinds - {"inferred"})
+
+
+def node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def exists(term: ox.NamedNode) -> bool:
+    """Whether any graph of the store mentions the IRI as subject or object."""
+    store = state().store
+    return any(True for _ in store.quads_for_pattern(term, None, None)) or any(
+        True for _ in store.quads_for_pattern(None, None, term)
+    )
+
+
+def facts(**bound: Term) -> list[Fact]:
+    """The facts matching the bound terms (s, p and/or o), each once, with every graph holding it."""
+    substitutions = {ox.Variable(name): term for name, term in bound.items()}
+    rows = state().store.query(queries.load("pages", "facts"), substitutions=substitutions)
+    found: dict[tuple, Fact] = {}
+    for row in rows:
+        key = (row["s"], row["p"], row["o"])
+        fact = found.setdefault(key, Fact(*key))
+        graph = row["g"].value
+        if graph in GRAPH_KINDS:
+            fact.kinds.add(GRAPH_KINDS[graph])
+        elif graph.startswith(str(CLAIM)):
+            if not any(x.claim == row["g"] for x in fact.sources):
+                ref = row["ref"].value if row["ref"] is not None else None
+                fact.sources.append(Source(row["g"], row["quote"], ref, row["source"]))
+        else:
+            fact.kinds.add("other")
+    return list(found.values())
+
+
+def ordered(items: Iterable[Fact], label: Callable[[str], str], by_subject: bool = False) -> list[Fact]:
+    """Types and labels first, then by property label; asserted before inferred."""
+
+    def key(fact: Fact) -> tuple:
+        other = fact.s if by_subject else fact.o
+        return (
+            _FIRST.get(fact.p.value, 9),
+            label(fact.p.value),
+            fact.inferred,
+            label(other.value) if isinstance(other, ox.NamedNode) else str(other.value),
+        )
+
+    return sorted(items, key=key)
+
+
+def wikidata_links(about: list[Fact]) -> list[str]:
+    """skos:exactMatch targets in Wikidata (from graph:links)."""
+    return sorted(
+        f.o.value
+        for f in about
+        if f.p.value == EXACT_MATCH and isinstance(f.o, ox.NamedNode) and f.o.value.startswith(WIKIDATA)
+    )
+
+
+def entity_quads(term: ox.NamedNode) -> list[ox.Quad]:
+    """The entity's triples as subject, each in the named graph that holds it (claim graphs too)."""
+    return [
+        q for q in state().store.quads_for_pattern(term, None, None) if isinstance(q.graph_name, ox.NamedNode)
+    ]
+
+
+def entity_triples(term: ox.NamedNode) -> list[ox.Triple]:
+    """The same as plain triples, each once: for the formats without named graphs."""
+    seen: dict[tuple, ox.Triple] = {}
+    for q in entity_quads(term):
+        seen.setdefault((q.subject, q.predicate, q.object), ox.Triple(q.subject, q.predicate, q.object))
+    return list(seen.values())
+
+
+# ------------------------------------------------------------------------------ what the page shows
+
+
+@dataclass
+class SourceView:
+    claim: TermView
+    quote: str | None
+    quote_lang: str | None
+    ref: str | None
+    source: TermView | None
+
+
+@dataclass
+class Row:
+    subject: TermView
+    predicate: TermView
+    value: TermView
+    kinds: list[str]  # i18n keys: asserted, inferred, background, …
+    sources: list[SourceView]
+    explain: str | None  # the /explain link of an inferred fact
+    details: list[tuple[TermView, TermView]] = field(default_factory=list)  # a blank node's own facts
+
+
+def explain_href(fact: Fact) -> str:
+    query = urlencode({"s": fact.s.value, "p": fact.p.value, "o": str(fact.o)})
+    return f"{site_root()}/explain?{query}"
+
+
+def rows(items: list[Fact], lang: str) -> list[Row]:
+    shown = []
+    for fact in items:
+        sources = [
+            SourceView(
+                view(x.claim, lang),
+                x.quote.value if x.quote is not None else None,
+                x.quote.language if x.quote is not None else None,
+                x.ref,
+                view(x.source, lang) if x.source is not None else None,
+            )
+            for x in fact.sources
+        ]
+        kinds = sorted(fact.kinds - ({"asserted"} if fact.sources else set()))
+        link = explain_href(fact) if "inferred" in fact.kinds else None
+        row = Row(view(fact.s, lang), view(fact.p, lang), view(fact.o, lang), kinds, sources, link)
+        if isinstance(fact.o, ox.BlankNode):  # e.g. a summit's number in a series: show what it says
+            row.details = [(view(x.p, lang), view(x.o, lang)) for x in facts(s=fact.o) if x.p.value != TYPE]
+        shown.append(row)
+    return shown
+
+
+def edges(term: ox.NamedNode, out: list[Fact], into: list[Fact], lang: str) -> list[Edge]:
+    """One edge per neighbouring IRI (not types), asserted links before inferred ones."""
+    best: dict[str, Edge] = {}
+    for outgoing, items in ((True, out), (False, into)):
+        for fact in items:
+            other = fact.o if outgoing else fact.s
+            if fact.p.value == TYPE or not isinstance(other, ox.NamedNode) or other == term:
+                continue
+            edge = Edge(
+                label_of(fact.p.value, lang),
+                outgoing,
+                label_of(other.value, lang),
+                href(other.value),
+                fact.inferred,
+            )
+            if other.value not in best or (best[other.value].inferred and not edge.inferred):
+                best[other.value] = edge
+    return sorted(best.values(), key=lambda e: (e.inferred, not e.outgoing, e.label, e.target))
+
+
+@dataclass
+class Page:
+    iri: str
+    title: str
+    labels: list[ox.Literal]
+    alternative: list[ox.Literal]
+    types: list[Row]
+    out: list[Row]
+    into: list[Row]
+    more_out: bool
+    more_into: bool
+    wikidata: list[str]
+    picture: Markup
+
+
+def page(term: ox.NamedNode, lang: str) -> Page:
+    names = labels()
+    out = ordered(facts(s=term), lambda iri: label_of(iri, lang))
+    into = ordered(facts(o=term), lambda iri: label_of(iri, lang), by_subject=True)
+    title = label_of(term.value, lang)
+    own = sorted(
+        (x for x in names.every.get(term.value, []) if x not in names.alternative.get(term.value, [])),
+        key=lambda x: (x.language or "", x.value),
+    )
+    picture = neighbourhood(title, edges(term, out, into, lang), title)
+    return Page(
+        iri=term.value,
+        title=title,
+        labels=own,
+        alternative=sorted(names.alternative.get(term.value, []), key=lambda x: (x.language or "", x.value)),
+        types=rows([f for f in out if f.p.value == TYPE], lang),
+        out=rows(out[:MAX_ROWS], lang),
+        into=rows(into[:MAX_ROWS], lang),
+        more_out=len(out) > MAX_ROWS,
+        more_into=len(into) > MAX_ROWS,
+        wikidata=wikidata_links(out),
+        picture=picture,
+    )

@@ -1,0 +1,377 @@
+"""The pages a person uses: the query page, entity pages (linked data), /explain, /timeline,
+/search and /downloads. Every value reaches the HTML through Jinja's autoescaping or, in SVG,
+through markupsafe.escape; a Content-Security-Policy allows scripts and styles from this server only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+
+from ..namespaces import BASE, LANGUAGES, PREFIXES
+from ..queries import queries_in
+from . import entity, explain, search, timeline
+from .i18n import COOKIE, LANGUAGE_NAMES, STRINGS, current_lang, text, valid
+from .links import compact, href, label_of, labels, site_root, view
+from .state import state
+
+pages = Blueprint("pages", __name__)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+DEFAULT_EXAMPLE = "summits-in-kazakhstan"
+MAX_LABEL_REQUEST = 5000
+
+# content negotiation of entity pages: name -> (format, media type, carries named graphs)
+RDF_FORMATS = {
+    "turtle": (ox.RdfFormat.TURTLE, "text/turtle", False),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples", False),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json", True),
+    "trig": (ox.RdfFormat.TRIG, "application/trig", True),
+    "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads", True),
+    "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml", False),
+}
+_ACCEPTED = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "ntriples",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+    "application/rdf+xml": "rdfxml",
+    "application/json": "jsonld",
+}
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+
+
+# ------------------------------------------------------------------------------------- plumbing
+
+
+@pages.context_processor
+def _context() -> dict:
+    lang = current_lang()
+    return {
+        "lang": lang,
+        "t": lambda key, **values: text(key, lang, **values),
+        "languages": [(code, LANGUAGE_NAMES[code], _with_lang(code)) for code in LANGUAGES],
+        "root": site_root(),
+        "q": request.args.get("q", ""),
+    }
+
+
+def _with_lang(code: str) -> str:
+    """This page's URL in another language."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return f"{site_root()}{request.path}?{urlencode(args, doseq=True)}"
+
+
+@pages.after_request
+def _headers(response: Response) -> Response:
+    if response.mimetype in ("text/html", "image/svg+xml"):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.vary.add("Cookie")  # the language may come from the cookie
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    chosen = valid(request.args.get("lang"))
+    if chosen and request.cookies.get(COOKIE) != chosen:
+        response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def _page(template: str, status: int = 200, **values) -> Response:
+    response = Response(render_template(template, **values), status=status, mimetype="text/html")
+    return response
+
+
+def _not_found(iri: str | None = None) -> Response:
+    return _page("error.html", 404, heading=text("not_found"), message=text("not_found_text"), iri=iri)
+
+
+def _bad_request(message: str) -> Response:
+    if _wants_json():
+        response = jsonify(error="bad-request", message=message)
+        response.status_code = 400
+        return response
+    return _page("error.html", 400, heading=text("bad_request"), message=message, iri=None)
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+# ---------------------------------------------------------------------------------- the query page
+
+
+@pages.route("/")
+def index() -> Response:
+    examples = [
+        {"name": x.name, "title": _title(x.text) or x.name, "text": x.text}
+        for x in queries_in(state().layout.examples_dir)
+    ]
+    chosen = request.args.get("example") or DEFAULT_EXAMPLE
+    by_name = {x["name"]: x for x in examples}
+    default = by_name.get(chosen) or by_name.get(DEFAULT_EXAMPLE) or (examples[0] if examples else None)
+    query = request.args.get("query") or (
+        default["text"] if default else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
+    )
+    autorun = "query" in request.args or "example" in request.args
+    lang = current_lang()
+    client = {
+        "strings": {k: STRINGS[lang][k] for k in _CLIENT_STRINGS},
+        "lang": lang,
+        "root": site_root(),
+        "prefixes": PREFIXES,
+        "examples": {x["name"]: x["text"] for x in examples},
+        "autorun": autorun,
+    }
+    return _page("index.html", examples=examples, query=query, client=client, example=default)
+
+
+def _title(query: str) -> str:
+    """The first line of the header comment: the question the example answers."""
+    first = query.splitlines()[0] if query.strip() else ""
+    return first.lstrip("#").strip() if first.startswith("#") else ""
+
+
+_CLIENT_STRINGS = (
+    "rows",
+    "running",
+    "error",
+    "yes",
+    "no",
+    "no_results",
+    "truncated",
+    "download",
+    "permalink",
+    "subject",
+    "property",
+    "value",
+)
+
+
+@pages.route("/api/labels", methods=["POST"])
+def api_labels() -> Response:
+    """Labels and links for the IRIs of a result table: {"lang": "kk", "iris": [...]}."""
+    body = request.get_json(silent=True) or {}
+    lang = valid(body.get("lang")) or current_lang()
+    iris = body.get("iris")
+    if (
+        not isinstance(iris, list)
+        or len(iris) > MAX_LABEL_REQUEST
+        or not all(isinstance(x, str) for x in iris)
+    ):
+        return _bad_request(f"send {{'lang': 'en', 'iris': [...]}} with at most {MAX_LABEL_REQUEST} IRIs")
+    known = labels()
+    found = {iri: {"label": known.label(iri, lang) or compact(iri), "href": href(iri)} for iri in set(iris)}
+    return jsonify(labels=found)
+
+
+# ---------------------------------------------------------------------------------- linked data
+
+
+@pages.route("/resource/<path:name>")
+def resource(name: str) -> Response:
+    return _entity(f"{BASE}resource/{name}")
+
+
+@pages.route("/ontology/<path:name>")
+def ontology_term(name: str) -> Response:
+    return _entity(f"{BASE}ontology/{name}")
+
+
+@pages.route("/ontology")
+def ontology() -> Response:
+    return _entity(f"{BASE}ontology")
+
+
+@pages.route("/claim/<path:name>")
+def claim(name: str) -> Response:
+    return _entity(f"{BASE}claim/{name}")
+
+
+def _negotiate() -> str | None:
+    """'html' or a key of RDF_FORMATS (?format= first, then Accept); None when nothing fits."""
+    wanted = request.args.get("format")
+    if wanted:
+        return wanted if wanted in RDF_FORMATS or wanted == "html" else None
+    if not request.accept_mimetypes:
+        return "html"
+    best = request.accept_mimetypes.best_match(list(_ACCEPTED))
+    return _ACCEPTED.get(best) if best else None
+
+
+def _entity(iri: str) -> Response:
+    try:
+        term = ox.NamedNode(iri)
+    except ValueError:  # not an IRI at all (a space, a '<'): nothing in the graph has it
+        return _not_found(iri)
+    chosen = _negotiate()
+    if chosen is None:
+        offered = ", ".join(["text/html", *(v[1] for v in RDF_FORMATS.values())])
+        response = Response(f"Not acceptable; this page can be: {offered}\n", 406, mimetype="text/plain")
+    elif not entity.exists(term):
+        response = _not_found(iri)
+    elif chosen == "html":
+        lang = current_lang()
+        data = entity.page(term, lang)
+        formats = [
+            (name, f"{site_root()}{request.path}?{urlencode({'format': name})}", value[1])
+            for name, value in RDF_FORMATS.items()
+        ]
+        response = _page("entity.html", page=data, formats=formats, iri_view=view(term, lang))
+    else:
+        fmt, media_type, datasets = RDF_FORMATS[chosen]
+        items = entity.entity_quads(term) if datasets else entity.entity_triples(term)
+        prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
+        body = ox.serialize(items, format=fmt, prefixes=prefixes)
+        response = Response(body, mimetype=media_type)
+        if fmt is not ox.RdfFormat.RDF_XML:
+            response.mimetype_params["charset"] = "utf-8"
+    response.vary.add("Accept")
+    return response
+
+
+# ---------------------------------------------------------------------------------------- explain
+
+
+@pages.route("/explain")
+def explain_page() -> Response:
+    try:
+        triple = (
+            explain.parse_term(request.args.get("s", ""), "s", literal_ok=False),
+            explain.parse_term(request.args.get("p", ""), "p", literal_ok=False),
+            explain.parse_term(request.args.get("o", ""), "o", literal_ok=True),
+        )
+    except explain.BadTerm as err:
+        return _bad_request(str(err))
+    lang = current_lang()
+    found = explain.status(triple)
+    steps = explain.explain(triple) if found == "inferred" else []
+    if _wants_json():
+        response = jsonify(
+            triple=[str(x) for x in triple],
+            status=found,
+            steps=[{"depth": x.depth, "triple": [str(t) for t in x.triple], "rule": x.rule} for x in steps],
+        )
+        response.status_code = 404 if found == "unknown" else 200
+        return response
+    shown = []
+    for step in steps or [explain.Step(0, triple, found)]:
+        sources = entity.rows(entity.facts(s=step.triple[0], p=step.triple[1], o=step.triple[2]), lang)
+        shown.append(
+            {
+                "depth": step.depth,
+                "terms": [view(t, lang) for t in step.triple],
+                "rule": step.rule,
+                "rule_text": text(f"rule_{step.rule}", lang) if f"rule_{step.rule}" in STRINGS[lang] else "",
+                "sources": [s for row in sources for s in row.sources],
+                "kinds": sorted({k for row in sources for k in row.kinds}),
+            }
+        )
+    return _page("explain.html", 404 if found == "unknown" else 200, steps=shown, found=found)
+
+
+# ---------------------------------------------------------------------------------------- timeline
+
+
+def _timeline_svg(lang: str) -> str:
+    words = {key: text(key, lang) for key in ("kind_summit", "kind_visit", "kind_agreement")}
+    return timeline.draw(timeline.marks(), lang, words, text("timeline_heading", lang))
+
+
+@pages.route("/timeline")
+def timeline_page() -> Response:
+    return _page("timeline.html", picture=_timeline_svg(current_lang()))
+
+
+@pages.route("/timeline.svg")
+def timeline_svg() -> Response:
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + str(_timeline_svg(current_lang()))
+    return Response(body, mimetype="image/svg+xml")
+
+
+# ------------------------------------------------------------------------------------------ search
+
+
+@pages.route("/search")
+def search_page() -> Response:
+    query = request.args.get("q", "")[:200]
+    lang = current_lang()
+    hits = search.search(query)
+    if _wants_json():
+        return jsonify(
+            query=query,
+            results=[
+                {
+                    "iri": h.iri,
+                    "label": label_of(h.iri, lang),
+                    "matched": h.label.value,
+                    "lang": h.label.language,
+                }
+                for h in hits
+            ],
+        )
+    results = [
+        {
+            "entity": view(ox.NamedNode(h.iri), lang),
+            "matched": h.label.value,
+            "matched_lang": h.label.language,
+        }
+        for h in hits
+    ]
+    return _page("search.html", query=query, results=results)
+
+
+# --------------------------------------------------------------------------------------- downloads
+
+
+DUMPS = {
+    "otsgraph.nq": (ox.RdfFormat.N_QUADS, "application/n-quads"),
+    "otsgraph.trig": (ox.RdfFormat.TRIG, "application/trig"),
+}
+
+
+@pages.route("/downloads")
+def downloads() -> Response:
+    return _page("downloads.html", files=list(DUMPS), licence=LICENCE)
+
+
+@pages.route("/downloads/<name>")
+def download(name: str) -> Response:
+    if name not in DUMPS:
+        abort(404)
+    fmt, media_type = DUMPS[name]
+    store = state().store
+    response = Response(_dump(store, fmt), mimetype=media_type)
+    response.mimetype_params["charset"] = "utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _dump(store: ox.Store, fmt: ox.RdfFormat) -> Iterator[bytes]:
+    """The store graph by graph, so the answer streams; the licence in a leading comment."""
+    yield (
+        "# otsgraph: the Organization of Turkic States knowledge graph, every named graph.\n"
+        f"# Licence: CC BY 4.0 ({LICENCE}).\n"
+    ).encode()
+    trig = fmt is ox.RdfFormat.TRIG
+    if trig:
+        yield "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items()).encode()
+    graphs = sorted(store.named_graphs(), key=str)
+    for graph in [ox.DefaultGraph(), *graphs]:
+        quads = list(store.quads_for_pattern(None, None, None, graph))
+        if not quads:
+            continue
+        chunk = ox.serialize(quads, format=fmt, prefixes=PREFIXES if trig else None)
+        if trig:  # the prefixes were declared once above
+            chunk = b"".join(
+                line for line in chunk.splitlines(keepends=True) if not line.startswith(b"@prefix ")
+            )
+        yield chunk

@@ -1,0 +1,158 @@
+"""`otsgraph serve`: build the graph into the store and serve it with waitress (threads, one process).
+
+An on-disk Oxigraph store can be opened by one process at a time, so the server is one process
+with a pool of threads: pyoxigraph releases the GIL while it evaluates, reads run in parallel and
+see every committed update (each update is one transaction). See docs/server.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..loading import Layout
+from .state import ServerConfig, load_state
+
+TOKEN_ENV = "OTSGRAPH_UPDATE_TOKEN"
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of `otsgraph serve` (cli.py adds the subcommand and calls run(...))."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    parser.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="on-disk store folder (default build/store); ':memory:' for none",
+    )
+    parser.add_argument(
+        "--update-token",
+        action="append",
+        default=None,
+        help=f"allow updates with this bearer token (repeatable; 'name:token' pairs, comma-separated, "
+        f"are accepted too; default ${TOKEN_ENV}); without one the server is read-only",
+    )
+    parser.add_argument(
+        "--allow-service",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="a host (or host:port) SERVICE may call (repeatable; none by default)",
+    )
+    parser.add_argument(
+        "--public-url", default=None, help="the URL clients see, e.g. https://example.org/otsgraph"
+    )
+    parser.add_argument(
+        "--query-timeout", type=float, default=30.0, help="seconds a query may run (default 30)"
+    )
+    parser.add_argument(
+        "--trust-proxy",
+        action="store_true",
+        help="honour X-Forwarded-* from any peer (loopback peers are always trusted)",
+    )
+
+
+def waitress_options(config: ServerConfig) -> dict[str, object]:
+    """Settings for waitress.create_server (also for the tests' live server)."""
+    return {
+        "max_request_body_size": config.max_request_bytes,
+        # the app decides which peers' X-Forwarded-* to trust (app.ForwardedHeaders)
+        "clear_untrusted_proxy_headers": False,
+        "ident": "otsgraph",
+    }
+
+
+def parse_tokens(values: list[str] | None, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """{token: name} from flags or the environment: 'token', 'name:token', comma-separated.
+
+    >>> parse_tokens(["alice:s3cret, b0b"])
+    {'s3cret': 'alice', 'b0b': 'client-2'}
+    """
+    environ = os.environ if environ is None else environ
+    raw = values if values else [environ.get(TOKEN_ENV, "")]
+    tokens: dict[str, str] = {}
+    for item in ",".join(raw).split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name, _, token = item.rpartition(":")
+        tokens[token] = name or f"client-{len(tokens) + 1}"
+    return tokens
+
+
+def run(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    threads: int = 8,
+    store_path: Path | str | None = None,  # None: <root>/build/store; ":memory:": in memory
+    update_token: list[str] | str | None = None,
+    allow_service: list[str] | tuple[str, ...] = (),
+    public_url: str | None = None,
+    quiet: bool = False,
+    layout: Layout | None = None,
+    query_timeout: float = 30.0,
+    trust_proxy: bool = False,
+) -> int:
+    """Build the state, print where it listens and what it serves, and serve until interrupted."""
+    from waitress.server import create_server
+
+    from .app import create_app
+
+    layout = layout or Layout.default()
+    if store_path is None:
+        store_path = layout.build / "store"
+    elif str(store_path) == ":memory:":
+        store_path = None
+    tokens = [update_token] if isinstance(update_token, str) else update_token
+    config = ServerConfig(
+        store_path=Path(store_path) if store_path else None,
+        update_tokens=parse_tokens(tokens),
+        service_allowlist=tuple(allow_service),
+        public_url=public_url,
+        query_timeout=query_timeout,
+        trust_forwarded=trust_proxy,
+    )
+    say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
+    say(f"Loading the graph into {store_path or 'an in-memory store'} …")
+    try:
+        state = load_state(layout, config)
+    except OSError as err:  # most often: another process has the on-disk store open
+        print(f"Store error: cannot open {store_path}: {err}", file=sys.stderr)
+        return 2
+    app = create_app(config, layout=layout, server_state=state)
+    server = create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=config.max_request_bytes,
+        ident="otsgraph",
+    )
+    address = f"http://{host}:{server.effective_port}"  # type: ignore[union-attr]
+    graphs = sum(1 for _ in state.store.named_graphs())
+    say(f"Serving {len(state.store):,} triples in {graphs} named graphs")
+    say(f"  SPARQL endpoint {address}/sparql  (query page {address}/, health {address}/health)")
+    say(
+        "  updates: "
+        + (
+            f"allowed with a bearer token ({len(config.update_tokens)} configured)"
+            if config.update_tokens
+            else "off (read-only)"
+        )
+        + "; SERVICE hosts: "
+        + (", ".join(config.service_allowlist) or "none")
+        + f"; query time limit {config.query_timeout:g} s; {threads} threads"
+    )
+    print(address, flush=True)  # stdout: just the address, for scripts
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        say("Stopped.")
+    finally:
+        state.runner.shutdown()
+        server.close()
+    return 0
