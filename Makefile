@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# The main job: build the graph and print its summary.
+# The main job: build the graph (summary, artefacts) and serve it on http://127.0.0.1:8000/.
 serve: $(STAMP)
-	$(BIN)/otsgraph build
+	$(BIN)/otsgraph build --quiet
+	$(BIN)/otsgraph serve
 
 build: $(STAMP)
 	$(BIN)/otsgraph build

@@ -30,7 +30,7 @@ def live_server(config: ServerConfig | None = None, threads: int = 4) -> Iterato
     """Serve a fresh app until the block ends."""
     app = create_app(config or ServerConfig(), layout=Layout(REPO))
     server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-    port = server.effective_port
+    port = int(server.effective_port)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

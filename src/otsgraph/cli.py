@@ -197,6 +197,24 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server.serve import run
+
+    return run(
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        store_path=args.store,
+        update_token=args.update_token,
+        allow_service=args.allow_service,
+        public_url=args.public_url,
+        quiet=args.quiet,
+        layout=_layout(args),
+        query_timeout=args.query_timeout,
+        trust_proxy=args.trust_proxy,
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="otsgraph",
@@ -215,6 +233,14 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-write", action="store_true", help="check only; write no artefacts")
     p.set_defaults(func=cmd_build)
+
+    from .server.serve import add_serve_arguments
+
+    p = sub.add_parser(
+        "serve", parents=[common], help="serve the graph: SPARQL endpoint and pages (main job)"
+    )
+    add_serve_arguments(p)
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("query", parents=[common], help="run SPARQL (text or a .rq file) on the built graph")
     p.add_argument("query", help="a SPARQL query, or the path of a .rq file")

@@ -104,7 +104,7 @@ def run(
 
     layout = layout or Layout.default()
     if store_path is None:
-        store_path = layout.build / "store"
+        store_path = layout.build_dir / "store"
     elif str(store_path) == ":memory:":
         store_path = None
     tokens = [update_token] if isinstance(update_token, str) else update_token
@@ -129,8 +129,7 @@ def run(
         host=host,
         port=port,
         threads=threads,
-        max_request_body_size=config.max_request_bytes,
-        ident="otsgraph",
+        **waitress_options(config),
     )
     address = f"http://{host}:{server.effective_port}"  # type: ignore[union-attr]
     graphs = sum(1 for _ in state.store.named_graphs())
