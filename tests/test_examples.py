@@ -1,0 +1,135 @@
+"""Every example query runs and answers what the article says (expectations written from the article)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from otsgraph.store import query
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+RES = "https://w3id.org/otsgraph/resource/"
+
+
+def rows(build, name: str) -> list[dict]:
+    results = query(build.store, (EXAMPLES / f"{name}.rq").read_text(encoding="utf-8"))
+    names = [v.value for v in results.variables]
+    return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in results]
+
+
+def column(build, name: str, var: str) -> list[str]:
+    return [r[var].removeprefix(RES) if r[var] else None for r in rows(build, name)]
+
+
+def test_there_are_at_least_25_examples_each_with_a_header():
+    files = sorted(EXAMPLES.glob("*.rq"))
+    assert len(files) >= 25
+    assert all(f.read_text(encoding="utf-8").startswith("# ") for f in files)
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.rq")), ids=lambda p: p.stem)
+def test_example_runs_and_answers(path, shipped_build):
+    assert rows(shipped_build, path.stem), f"{path.name} returns no rows"
+
+
+def test_summits_in_kazakhstan_in_date_order(shipped_build):
+    # Almaty (the Council's first), Astana 2015 (fifth), Astana 2023 (tenth)
+    assert column(shipped_build, "summits-in-kazakhstan", "summit") == [
+        "summit-tc-almaty",
+        "summit-tc-2015-astana",
+        "summit-tc-2023-astana",
+    ]
+
+
+def test_documents_adopted_at_the_2024_bishkek_summit(shipped_build):
+    types = sorted(r["type"].rsplit("/", 1)[1] for r in rows(shipped_build, "documents-adopted-at-summit"))
+    assert types == ["Charter", "Decision", "Decision", "Declaration", "Memorandum"]
+
+
+def test_two_numbering_schemes_give_two_summits_each_for_ordinals_1_9_and_10(shipped_build):
+    found = {int(r["ordinal"]): int(r["count"]) for r in rows(shipped_build, "summit-numbering-schemes")}
+    assert found == {1: 2, 9: 2, 10: 2}
+
+
+def test_observers_and_members(shipped_build):
+    assert set(column(shipped_build, "observer-states", "state")) == {
+        "hungary",
+        "turkmenistan",
+        "northern-cyprus",
+    }
+    members = {r["state"].removeprefix(RES): r["founder"] for r in rows(shipped_build, "member-states")}
+    assert set(members) == {"azerbaijan", "kazakhstan", "kyrgyzstan", "turkey", "uzbekistan"}
+    assert {s for s, founder in members.items() if founder == "true"} == {"kazakhstan", "turkey"}
+
+
+def test_combined_member_gdp_and_turkeys_share(shipped_build):
+    (row,) = rows(shipped_build, "member-gdp-2024")
+    assert Decimal(row["combinedUsd"]) == Decimal("1836500000000")  # 1340 + 292.5 + 75.6 + 112.6 + 15.8 bn
+    assert 72.9 < float(row["turkeySharePercent"]) < 73.0  # the article says "about 70%"
+
+
+def test_gdp_ranking_puts_turkey_then_kazakhstan(shipped_build):
+    order = column(shipped_build, "gdp-ranking-2024", "state")
+    assert order[:3] == ["turkey", "kazakhstan", "hungary"] and order[-1] == "kyrgyzstan"
+
+
+def test_agreements_fall_in_their_periods(shipped_build):
+    periods = {
+        (r["document"].removeprefix(RES), (r["period"] or "").removeprefix(RES))
+        for r in rows(shipped_build, "period-of-agreements")
+    }
+    assert ("friendship-and-cooperation-treaty-1994", "period-independence") in periods
+    assert ("strategic-partnership-agreement-2009", "period-strategic-partnership") in periods
+    assert ("bishkek-declaration-2012", "period-institutionalisation") in periods
+
+
+def test_turkish_visits_to_kazakhstan_in_order(shipped_build):
+    visitors = column(shipped_build, "turkish-visits-to-kazakhstan", "visitor")
+    for person in ("hikmet-cetin", "turgut-ozal", "abdullah-gul", "cemil-cicek", "recep-tayyip-erdogan"):
+        assert person in visitors
+    assert visitors.index("turgut-ozal") < visitors.index("abdullah-gul") < visitors.index("cemil-cicek")
+
+
+def test_contradictions_are_listed(shipped_build):
+    pairs = {
+        (r["claim"].rsplit("/", 1)[1], r["other"].rsplit("/", 1)[1])
+        for r in rows(shipped_build, "contradictions")
+    }
+    assert ("econ-investment-fund-first-proposed-2019", "summit-2014-bodrum-investment-fund") in pairs
+    assert (
+        "concl-strategic-partnership-treaty-ankara-2009",
+        "intro-strategic-partnership-agreement-2009",
+    ) in pairs
+    assert len(pairs) >= 5
+
+
+def test_quote_of_a_fact(shipped_build):
+    quotes = [r["quote"] for r in rows(shipped_build, "quote-of-a-fact")]
+    assert any("11-ші саммит 2024 жылы 6 қарашада Бішкекте өтті" in q for q in quotes)
+
+
+def test_investment_fund_capital(shipped_build):
+    values = [Decimal(r["value"]) for r in rows(shipped_build, "investment-fund-capital")]
+    assert values == [Decimal(500_000_000), Decimal(150_000_000), Decimal(70_000_000), Decimal(5_000_000)]
+
+
+def test_kazakhstan_turkey_trade(shipped_build):
+    values = {
+        r["indicator"].removeprefix(RES): Decimal(r["value"])
+        for r in rows(shipped_build, "kazakhstan-turkey-trade")
+    }
+    assert values["indicator-trade-volume"] == Decimal(6_300_000_000)
+    assert values["indicator-exports"] == Decimal(804_800_000)
+    assert values["indicator-imports"] == Decimal(426_300_000)
+    assert values["indicator-trade-rank"] == 4
+
+
+def test_search_by_label_finds_bishkek(shipped_build):
+    assert "bishkek" in column(shipped_build, "search-by-label", "entity")
+
+
+def test_undated_sco_meeting_is_among_imprecise_dates(shipped_build):
+    precisions = {r["precision"].rsplit("#", 1)[1] for r in rows(shipped_build, "imprecise-dates")}
+    assert {"gYear", "gYearMonth", "gMonthDay"} <= precisions
