@@ -36,7 +36,9 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/build_bench.py
+	$(BIN)/python bench/http_bench.py
 
 clean:
 	rm -rf build .pytest_cache

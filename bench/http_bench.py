@@ -1,14 +1,25 @@
-"""HTTP benchmark of /sparql: latency percentiles and throughput of the example queries.
+"""HTTP benchmark of SPARQL endpoints: throughput and latency of the example queries, side by side.
 
-Each server runs in its own subprocess (waitress, 127.0.0.1, a free port); the clients are
-separate processes with keep-alive connections, so neither side shares a GIL with the other.
-Variants, loaded with the same shipped graph:
-- otsgraph: the real app with every safety feature (time limit, SERVICE guard, limits, auth), no cache;
-- otsgraph-cached: the same with the result cache (repeated identical queries);
-- bare: a bare Flask app on pyoxigraph with no safety features (the issue's reference point).
-Results go to bench/results/http.json and bench/results/http.md.
+Servers (each its own process, 127.0.0.1, loaded with the same triples; see bench/http_servers.py):
+otsgraph with every safety feature on (cache off and on), the same app with one feature taken
+out at a time (what each costs), a bare Flask app on pyoxigraph, rdflib-endpoint (uvicorn) and
+Oxigraph's Rust server (`oxigraph serve-read-only` after `oxigraph load`).
 
-    python bench/http_bench.py [--clients 1 8 32] [--seconds 3] [--threads 8]
+Queries, in three classes: the example queries (examples/*.rq) split into lookups (one star of
+patterns around one subject) and joins (patterns that walk from one node to another), and the
+explicit 3-way joins of bench/queries/. Graphs: the shipped graph, and the shipped graph plus
+100k generated triples (bench/generate.py).
+
+Clients are separate processes with keep-alive connections; each has its own source address
+(127.0.0.2, 127.0.0.3, ...) as separate machines would, so the per-client query limit works as in
+a deployment. Cells (server x graph x class x clients) are interleaved over the servers and run
+in rounds, so a burst of load from elsewhere hits every server alike. Before measuring, every
+server answers every query once, and the number of rows is checked against pyoxigraph's.
+
+Results: bench/results/http.md and http.json (a --quick run writes to the temp folder instead).
+
+    python bench/http_bench.py            # the full run (about 10 minutes)
+    python bench/http_bench.py --quick    # a short run (about 2 minutes)
 """
 
 from __future__ import annotations
@@ -16,146 +27,418 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import multiprocessing as mp
+import os
 import platform
-import statistics
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parents[1]
-RESULTS = REPO / "bench" / "results"
-VARIANTS = ("otsgraph", "otsgraph-cached", "bare")
+BENCH = REPO / "bench"
+RESULTS = BENCH / "results"
+sys.path.insert(0, str(BENCH))
+
+from http_servers import VARIANTS  # noqa: E402
+
+# The example queries by class. A lookup's required patterns form one star around one subject
+# (an entity's properties, or one property's statements); a join's patterns connect different
+# nodes (OPTIONAL and EXISTS parts included). An example not listed here is measured as a join
+# and named in the results, so that it gets classified.
+EXAMPLE_LOOKUPS = {
+    "contradictions", "events-of-2016", "facts-by-bracket-reference", "imprecise-dates",
+    "inferred-only-facts-about-kazakhstan", "investment-fund-capital", "kazakh-visits-to-turkey",
+    "kazakhstan-turkey-trade", "member-states", "observer-states", "period-of-agreements",
+    "search-by-label", "turkish-visits-to-kazakhstan",
+}  # fmt: skip
+EXAMPLE_JOINS = {
+    "background-facts", "bodies-founded", "documents-adopted-at-summit", "documents-by-party",
+    "events-per-period", "gdp-ranking-2024", "infrastructure-projects", "member-gdp-2024",
+    "organisation-names", "people-and-offices", "quote-of-a-fact", "summit-numbering-schemes",
+    "summit-participants", "summit-themes", "summits-in-kazakhstan",
+}  # fmt: skip
+CLASSES = ("lookups", "joins", "3-way joins")
+MAIN_SERVERS = ("otsgraph", "otsgraph-cached", "bare", "oxigraph", "rdflib-endpoint")
+ABLATIONS = ("no-time-limit", "no-service-guard", "no-limits", "no-auth", "no-logging", "plus-access-log")
+ACCEPT = "application/sparql-results+json"
 
 
-def serve_variant(variant: str, threads: int) -> None:
-    """Run in the server subprocess: print the port, then serve until killed."""
-    import logging
+@dataclass
+class Query:
+    name: str
+    cls: str
+    text: str
 
-    import pyoxigraph as ox
-    from flask import Flask, Response, request
-    from waitress.server import create_server
 
-    from otsgraph.loading import Layout
-    from otsgraph.server import create_app
-    from otsgraph.server.serve import waitress_options
-    from otsgraph.server.state import ServerConfig, load_state
+def load_queries() -> tuple[list[Query], list[str]]:
+    queries, unclassified = [], []
+    for path in sorted((REPO / "examples").glob("*.rq")):
+        name = path.stem
+        if name not in EXAMPLE_LOOKUPS and name not in EXAMPLE_JOINS:
+            unclassified.append(name)
+        cls = "lookups" if name in EXAMPLE_LOOKUPS else "joins"
+        queries.append(Query(name, cls, path.read_text(encoding="utf-8")))
+    for path in sorted((BENCH / "queries").glob("join3-*.rq")):
+        queries.append(Query(path.stem, "3-way joins", path.read_text(encoding="utf-8")))
+    return queries, unclassified
 
-    # the bench's clients all come from 127.0.0.1: one "client" per process would be throttled
-    # to cores-1 queries at once, which is the limit working, not the server's speed
-    config = ServerConfig(
-        cache_entries=512 if variant == "otsgraph-cached" else 0, max_queries_per_client=threads
-    )
-    state = load_state(Layout(REPO), config)
-    if variant == "bare":
-        app = Flask("bare")
-        store, graphs = state.store, state.default_graphs
 
-        @app.get("/sparql")
-        def bare() -> Response:
-            result = store.query(request.args["query"], default_graph=graphs)
-            return Response(result.serialize(format=ox.QueryResultsFormat.JSON), mimetype="application/json")
+# ---------------------------------------------------------------------------------------- servers
+
+
+@dataclass
+class Server:
+    name: str
+    path: str  # the endpoint's path
+    port: int
+    process: subprocess.Popen
+    queries: dict[str, list[int]] = field(default_factory=dict)  # class -> indices it answers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(name: str, data: Path, root: Path, work: Path) -> Server:
+    port = free_port()
+    log = open(work / f"{name}.log", "ab")  # noqa: SIM115 (the server's stderr, open while it runs)
+    helper = [sys.executable, str(BENCH / "http_servers.py")]
+    if name == "oxigraph":
+        location = work / "oxigraph-store"
+        if not location.exists():
+            subprocess.run(["oxigraph", "load", "--location", str(location), "--file", str(data / "flat.nq")],
+                           check=True, stdout=log, stderr=log)  # fmt: skip
+        command = ["oxigraph", "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+        path = "/query"
+    elif name == "rdflib-endpoint":
+        command, path = [*helper, "rdflib", str(data / "flat.nq"), str(port)], "/"
     else:
-        app = create_app(config, server_state=state)
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" is the load we make
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads, **waitress_options(config))
-    print(server.effective_port, flush=True)
-    server.run()
+        variant = "otsgraph" if name == "otsgraph" else name
+        command = [*helper, "waitress", variant, str(data / "store.nq"), str(root), str(port), str(work / f"{name}-app.log")]  # fmt: skip
+        path = "/sparql"
+    process = subprocess.Popen(command, stdout=log, stderr=log)
+    return Server(name, path, port, process)
 
 
-def client(port: int, paths: list[str], seconds: float, out: mp.Queue) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port)
-    latencies: list[float] = []
-    deadline = time.perf_counter() + seconds
-    i = 0
+def wait_ready(server: Server, timeout: float = 300.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise SystemExit(f"{server.name} exited with {server.process.returncode}; see its log")
+        try:
+            status, _, _ = fetch(server.port, url(server, "ASK {}"), timeout=5)
+            if status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{server.name} did not answer within {timeout:g} s")
+
+
+def stop(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+def url(server: Server, query: str) -> str:
+    return f"{server.path}?{urlencode({'query': query})}"
+
+
+def fetch(port: int, path: str, timeout: float = 120.0) -> tuple[int, bytes, float]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    started = time.perf_counter()
+    connection.request("GET", path, headers={"Accept": ACCEPT})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, body, time.perf_counter() - started
+
+
+def check_answers(servers: list[Server], queries: list[Query]) -> dict:
+    """Every server answers every query once; rows are compared with pyoxigraph's (the bare app's).
+
+    A query a server fails is left out of that server's cells, and reported."""
+    rows: dict[str, dict[str, int | str]] = {}
+    seconds: dict[str, dict[str, float]] = {}
+    for server in servers:
+        rows[server.name], seconds[server.name] = {}, {}
+        for cls in CLASSES:
+            server.queries[cls] = []
+        for i, query in enumerate(queries):
+            try:
+                status, body, took = fetch(server.port, url(server, query.text))
+            except OSError as err:
+                status, body, took = 0, str(err).encode(), math.nan
+            seconds[server.name][query.name] = took
+            if status != 200:
+                rows[server.name][query.name] = f"HTTP {status}: {body[:200].decode(errors='replace')}"
+                continue
+            rows[server.name][query.name] = len(json.loads(body)["results"]["bindings"])
+            server.queries[query.cls].append(i)
+    reference = rows.get("bare", {})
+    mismatches = [
+        f"{name}: {query} has {count} rows, pyoxigraph {reference.get(query)}"
+        for name, answers in rows.items()
+        for query, count in answers.items()
+        if isinstance(count, int) and count != reference.get(query)
+    ]
+    return {"rows": rows, "first_answer_s": seconds, "mismatches": mismatches}
+
+
+# ---------------------------------------------------------------------------------------- clients
+
+
+def client(port: int, paths: list[tuple[int, str]], number: int, seconds: float, budget, start, out) -> None:  # noqa: ANN001
+    """One client: its own source address, one request at a time until the time or the budget is up."""
+    source = (f"127.0.{2 + number // 250}.{2 + number % 250}", 0)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120, source_address=source)
+    connection.connect()
+    samples: list[tuple[int, float, int]] = []  # (query index, seconds, status)
+    start.wait()
+    began = time.perf_counter()
+    deadline = began + seconds
+    i = number  # clients start at different queries
     while time.perf_counter() < deadline:
-        path = paths[i % len(paths)]
+        with budget.get_lock():
+            if budget.value <= 0:
+                break
+            budget.value -= 1
+        index, path = paths[i % len(paths)]
         i += 1
-        started = time.perf_counter()
-        connection.request("GET", path, headers={"Accept": "application/sparql-results+json"})
-        response = connection.getresponse()
-        response.read()
-        latencies.append(time.perf_counter() - started)
-        if response.status != 200:
-            raise SystemExit(f"{response.status} for {path}")
-    out.put(latencies)
+        sent = time.perf_counter()
+        try:
+            connection.request("GET", path, headers={"Accept": ACCEPT})
+            response = connection.getresponse()
+            response.read()
+            status = response.status
+        except OSError:
+            status = 0
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120, source_address=source)
+        samples.append((index, time.perf_counter() - sent, status))
+    out.put((began, time.perf_counter(), samples))
 
 
-def measure(port: int, paths: list[str], clients: int, seconds: float) -> dict:
-    queue: mp.Queue = mp.Queue()
-    workers = [mp.Process(target=client, args=(port, paths, seconds, queue)) for _ in range(clients)]
+def measure(server: Server, queries: list[Query], indices: list[int], clients: int, seconds: float,
+            budget_requests: int) -> dict:  # fmt: skip
+    context = mp.get_context("fork")
+    paths = [(i, url(server, queries[i].text)) for i in indices]
+    budget, start, out = context.Value("q", budget_requests), context.Event(), context.Queue()
+    workers = [
+        context.Process(target=client, args=(server.port, paths, n, seconds, budget, start, out))
+        for n in range(clients)
+    ]
     for worker in workers:
         worker.start()
-    latencies = sorted(x for _ in workers for x in queue.get())
+    time.sleep(0.05)  # let them connect
+    start.set()
+    results = [out.get() for _ in workers]
     for worker in workers:
         worker.join()
+    began = min(r[0] for r in results)
+    ended = max(r[1] for r in results)
+    return {"elapsed": ended - began, "samples": [s for r in results for s in r[2]]}
 
-    def pct(p: float) -> float:
-        return round(latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1000, 3)
 
-    return {
-        "clients": clients,
-        "requests": len(latencies),
-        "req_per_s": round(len(latencies) / seconds, 1),
-        "p50_ms": pct(0.5),
-        "p90_ms": pct(0.9),
-        "p99_ms": pct(0.99),
-        "mean_ms": round(statistics.mean(latencies) * 1000, 3),
-    }
+def summarise(cells: list[dict]) -> dict:
+    """One row from the rounds of one cell: throughput over the whole time, latency percentiles."""
+    samples = [s for c in cells for s in c["samples"]]
+    elapsed = sum(c["elapsed"] for c in cells)
+    ok = sorted(s[1] for s in samples if s[2] == 200)
+    row = {"requests": len(samples), "errors": len(samples) - len(ok), "seconds": round(elapsed, 3)}
+    row["req_per_s"] = round(len(ok) / elapsed, 1) if elapsed else 0.0
+    for name, p in (("p50_ms", 0.5), ("p90_ms", 0.9), ("p99_ms", 0.99)):
+        row[name] = round(ok[min(len(ok) - 1, int(len(ok) * p))] * 1000, 3) if ok else None
+    row["mean_ms"] = round(sum(ok) / len(ok) * 1000, 3) if ok else None
+    return row
+
+
+def per_query(cells: list[dict], queries: list[Query]) -> dict[str, dict]:
+    by_query: dict[int, list[float]] = {}
+    for cell in cells:
+        for index, took, status in cell["samples"]:
+            if status == 200:
+                by_query.setdefault(index, []).append(took)
+    out = {}
+    for index, took in sorted(by_query.items()):
+        took.sort()
+        out[queries[index].name] = {
+            "requests": len(took),
+            "p50_ms": round(took[len(took) // 2] * 1000, 3),
+            "p99_ms": round(took[min(len(took) - 1, int(len(took) * 0.99))] * 1000, 3),
+        }
+    return out
+
+
+# ---------------------------------------------------------------------------------------- the run
+
+
+def make_graphs(work: Path, sizes: list[int]) -> list[dict]:
+    """The shipped graph and, per size, the shipped data plus that many generated triples."""
+    from generate import write_project
+
+    graphs = [{"name": "shipped", "root": REPO}]
+    for size in sizes:
+        root = write_project(work / f"project-{size}", REPO, size)
+        for item in (REPO / "data").iterdir():  # the shipped data too, so the examples find their answers
+            target = root / "data" / item.name
+            if item.is_dir():
+                shutil.copytree(item, target, dirs_exist_ok=True)
+            else:
+                shutil.copy(item, target)
+        graphs.append({"name": f"shipped+{size // 1000}k", "root": root, "generated": size})
+    for graph in graphs:
+        graph["data"] = work / f"data-{graph['name']}"
+        done = subprocess.run(
+            [sys.executable, str(BENCH / "http_servers.py"), "prepare", str(graph["root"]), str(graph["data"])],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        graph.update(json.loads(done.stdout.strip().splitlines()[-1]))
+    return graphs
+
+
+def run_graph(graph: dict, names: list[str], queries: list[Query], args: argparse.Namespace, work: Path) -> dict:
+    """Start every server on one graph, check their answers, then measure interleaved cells."""
+    folder = work / f"servers-{graph['name']}"
+    folder.mkdir()
+    servers = [start(name, graph["data"], graph["root"], folder) for name in names]
+    rows: list[dict] = []
+    try:
+        for server in servers:
+            wait_ready(server)
+        checked = check_answers(servers, queries)
+        print(f"[{graph['name']}] answers checked; mismatches: {len(checked['mismatches'])}", flush=True)
+        cells: dict[tuple[str, str, int], list[dict]] = {}
+        plan = [(cls, clients) for clients in args.clients for cls in CLASSES]
+        for round_ in range(args.rounds):
+            for cls, clients in plan:
+                for server in servers:
+                    if clients not in clients_for(server.name, args) or not server.queries[cls]:
+                        continue
+                    indices = server.queries[cls]
+                    budget = request_budget(checked["first_answer_s"][server.name], queries, indices,
+                                            clients, args)  # fmt: skip
+                    cell = measure(server, queries, indices, clients, args.seconds / args.rounds, budget)
+                    cells.setdefault((server.name, cls, clients), []).append(cell)
+            print(f"[{graph['name']}] round {round_ + 1}/{args.rounds} done, load {os.getloadavg()[0]:.1f}",
+                  flush=True)  # fmt: skip
+        for (name, cls, clients), measured in cells.items():
+            row = {"graph": graph["name"], "server": name, "class": cls, "clients": clients, **summarise(measured)}
+            if clients == 1:
+                row["queries"] = per_query(measured, queries)
+            rows.append(row)
+        return {"rows": rows, "answers": checked}
+    finally:
+        for server in servers:
+            stop(server)
+
+
+def clients_for(name: str, args: argparse.Namespace) -> list[int]:
+    return args.ablation_clients if name in ABLATIONS else args.clients
+
+
+def request_budget(first: dict[str, float], queries: list[Query], indices: list[int], clients: int,
+                   args: argparse.Namespace) -> int:  # fmt: skip
+    """Requests a cell may send: no bound that a fast server would meet; on a slow one (rdflib-endpoint
+    answers one query at a time) about --max-cell seconds of its work, yet at least one per client."""
+    mean = sum(first[queries[i].name] for i in indices) / len(indices)  # from the answer check
+    parallel = os.cpu_count() or 1
+    return max(clients, math.ceil(args.max_cell / args.rounds / max(mean, 1e-6) * parallel * 2))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--threads", type=int, default=8)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Servers and variants:\n" + "\n".join(f"  {k:18} {v}" for k, v in VARIANTS.items())
+        + "\n  oxigraph           oxigraph serve-read-only (Rust), same triples"
+        + "\n  rdflib-endpoint    rdflib-endpoint on uvicorn, same triples",
+    )  # fmt: skip
+    parser.add_argument("--quick", action="store_true",
+                        help="a short run: 10k generated triples, 1 and 8 clients, 0.6 s per cell, one round; "
+                        "writes to the temp folder unless --out is given")  # fmt: skip
+    parser.add_argument("--sizes", type=int, nargs="*", default=None,
+                        help="generated triples added to the shipped graph, one extra graph per size"
+                        " (default 100000; none: the shipped graph only)")  # fmt: skip
+    parser.add_argument("--clients", type=int, nargs="+", default=None, help="concurrent clients (default 1 8 32)")
+    parser.add_argument("--ablation-clients", type=int, nargs="+", default=None,
+                        help="clients for the one-feature-off variants (default 1 8)")  # fmt: skip
+    parser.add_argument("--seconds", type=float, default=None, help="seconds per cell, all rounds (default 2)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds the cells are spread over (default 2)")
+    parser.add_argument("--max-cell", type=float, default=4.0,
+                        help="on a slow server, stop a cell after about this much work (seconds, default 4)")  # fmt: skip
+    parser.add_argument("--servers", nargs="+", default=None,
+                        help=f"servers to run (default all: {' '.join(MAIN_SERVERS + ABLATIONS)})")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=None, help="results file (.md; a .json is written beside it)")
     args = parser.parse_args()
-    queries = [p.read_text(encoding="utf-8") for p in sorted((REPO / "examples").glob("*.rq"))]
-    paths = ["/sparql?" + urlencode({"query": q}) for q in queries]
-    runs = []
-    for variant in VARIANTS:
-        process = subprocess.Popen(
-            [sys.executable, __file__, "--serve", variant, str(args.threads)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+    quick = args.quick
+    if args.sizes is None:
+        args.sizes = [10_000] if quick else [100_000]
+    args.clients = args.clients or ([1, 8] if quick else [1, 8, 32])
+    args.ablation_clients = args.ablation_clients or [1, 8]
+    args.seconds = args.seconds or (0.6 if quick else 2.0)
+    args.rounds = args.rounds or (1 if quick else 2)
+    args.out = args.out or (Path(tempfile.gettempdir()) / "otsgraph-http-quick.md" if quick else RESULTS / "http.md")
+    names = args.servers or list(MAIN_SERVERS + ABLATIONS)
+    if shutil.which("oxigraph") is None and "oxigraph" in names:
+        raise SystemExit("the `oxigraph` command is missing: pip install -e '.[bench]' (or --servers without it)")
+
+    queries, unclassified = load_queries()
+    started = time.time()
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="otsgraph-http-bench-") as tmp:
+        work = Path(tmp)
+        graphs = make_graphs(work, args.sizes)
+        runs = []
+        for graph in graphs:
+            print(f"[{graph['name']}] {graph['store_quads']:,} quads in the store", flush=True)
+            runs.append(run_graph(graph, names, queries, args, work))
+    meta = {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+        "minutes": round((time.time() - started) / 60, 1),
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+        "quick": quick,
+        "seconds_per_cell": args.seconds,
+        "rounds": args.rounds,
+        "clients": args.clients,
+        "ablation_clients": args.ablation_clients,
+        "graphs": [{k: v for k, v in g.items() if k not in ("root", "data")} for g in graphs],
+        "queries": {q.name: q.cls for q in queries},
+        "unclassified_examples": unclassified,
+        "versions": versions(),
+    }
+    from http_report import write_report
+
+    write_report(args.out, meta, runs)
+    print(f"results: {args.out}")
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for package in ("otsgraph", "pyoxigraph", "flask", "waitress", "rdflib", "rdflib-endpoint", "uvicorn", "oxigraph"):
         try:
-            port = int(process.stdout.readline())  # type: ignore[union-attr]
-            measure(port, paths, 1, 0.5)  # warm up
-            for clients in args.clients:
-                row = {"server": variant, **measure(port, paths, clients, args.seconds)}
-                runs.append(row)
-                print(json.dumps(row), flush=True)
-        finally:
-            process.kill()
-            process.wait()
-    write(runs, args, len(queries))
-
-
-def write(runs: list[dict], args: argparse.Namespace, queries: int) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    meta = {"machine": platform.platform(), "cpus": mp.cpu_count(), "python": platform.python_version(),
-            "threads": args.threads, "seconds": args.seconds, "example_queries": queries}  # fmt: skip
-    (RESULTS / "http.json").write_text(json.dumps({"meta": meta, "runs": runs}, indent=2) + "\n")
-    lines = [
-        "# HTTP benchmark (bench/http_bench.py)",
-        "",
-        f"{meta['machine']}, {meta['cpus']} CPUs, Python {meta['python']};",
-        f"{queries} example queries in turn, waitress with {args.threads} threads,",
-        f"{args.seconds:g} s per point, clients in separate processes.",
-        "",
-        "| server | clients | req/s | p50 ms | p90 ms | p99 ms |",
-        "|---|---|---|---|---|---|",
-    ]
-    columns = ("server", "clients", "req_per_s", "p50_ms", "p90_ms", "p99_ms")
-    lines += ["| " + " | ".join(str(r[c]) for c in columns) + " |" for r in runs]
-    (RESULTS / "http.md").write_text("\n".join(lines) + "\n")
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "missing"
+    return found
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--serve":
-        serve_variant(sys.argv[2], int(sys.argv[3]))
-    else:
-        main()
+    main()

@@ -15,6 +15,48 @@ FIXTURES = Path(__file__).parent / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+class OutsideNetworkError(RuntimeError):
+    """A test tried to reach a host other than this machine (not an OSError, so nothing swallows it)."""
+
+
+def _is_local(host) -> bool:
+    import ipaddress
+
+    if host in ("localhost", "") or not isinstance(host, str):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost: resolving it would already reach out
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_outside_network():
+    """Any socket connect to a non-loopback address fails loudly; loopback and unix sockets work."""
+    import socket
+
+    connect, connect_ex, create_connection = (
+        socket.socket.connect,
+        socket.socket.connect_ex,
+        socket.create_connection,
+    )
+
+    def guard(sock, address) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address[0]):
+            raise OutsideNetworkError(f"test tried to connect to {address[0]}:{address[1]}; no outside hosts")
+
+    def guarded_create_connection(address, *args, **kwargs):
+        if not _is_local(address[0]):
+            raise OutsideNetworkError(f"test tried to connect to {address[0]}:{address[1]}; no outside hosts")
+        return create_connection(address, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", lambda s, a: (guard(s, a), connect(s, a))[1])
+        patch.setattr(socket.socket, "connect_ex", lambda s, a: (guard(s, a), connect_ex(s, a))[1])
+        patch.setattr(socket, "create_connection", guarded_create_connection)
+        yield
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip when something outside the repo is missing, but fail under CI=true, where it must exist."""
     if condition:

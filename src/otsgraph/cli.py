@@ -212,6 +212,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         layout=_layout(args),
         query_timeout=args.query_timeout,
         trust_proxy=args.trust_proxy,
+        empty=args.empty,
     )
 
 
@@ -242,6 +243,15 @@ def parser() -> argparse.ArgumentParser:
     add_serve_arguments(p)
     p.set_defaults(func=cmd_serve)
 
+    from .wikidata.command import add_link_arguments
+    from .wikidata.command import run as run_link
+
+    p = sub.add_parser(
+        "link", parents=[common], help="link entities to Wikidata; --check compares facts with Wikidata's"
+    )
+    add_link_arguments(p)
+    p.set_defaults(func=lambda args: run_link(args, _layout(args)))
+
     p = sub.add_parser("query", parents=[common], help="run SPARQL (text or a .rq file) on the built graph")
     p.add_argument("query", help="a SPARQL query, or the path of a .rq file")
     p.add_argument(
@@ -268,6 +278,20 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", parents=[common], help="write the ontology's HTML documentation")
     p.add_argument("-o", "--output", help="output file (default: build/docs/index.html)")
     p.set_defaults(func=cmd_docs)
+
+    from . import write_cli as w
+
+    for name, add_arguments, run, text in (
+        ("validate", w.add_validate_arguments, w.run_validate, "check RDF files against the graph (exit 1 if invalid)"),
+        ("add", w.add_add_arguments, w.run_add, "validate RDF files, then add them to the store atomically"),
+        ("log", w.add_log_arguments, w.run_log, "list the accepted changes (when, who, what)"),
+        ("revert", w.add_revert_arguments, w.run_revert, "undo an accepted change by a new change"),
+        ("export", w.add_export_arguments, w.run_export, "write the accepted additions as a file"),
+        ("reset", w.add_reset_arguments, w.run_reset, "drop every addition and the change log"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=text)
+        add_arguments(p)
+        p.set_defaults(func=lambda args, run=run: run(args, _layout(args)))
     return top
 
 

@@ -28,10 +28,14 @@ class Graphs:
     INFERRED = GRAPH["inferred"]
     PROVENANCE = GRAPH["provenance"]
     LINKS = GRAPH["links"]
+    #: accepted additions (otsgraph add, HTTP writes): kept apart from the shipped graphs (docs/writes.md)
+    ADDITIONS = GRAPH["additions"]
+    #: the change log of accepted additions (PROV-O activities); not in the default union
+    AUDIT = GRAPH["audit"]
 
-    #: what a query sees by default: facts, background, inferences, provenance and the ontology.
-    #: The graphs are disjoint (see loading.py), so their union has no duplicate triples.
-    DEFAULT_UNION = (ONTOLOGY, ASSERTED, BACKGROUND, INFERRED, PROVENANCE)
+    #: what a query sees by default: facts, background, inferences, provenance, additions and the ontology.
+    #: The graphs are disjoint (see loading.py and gate.py), so their union has no duplicate triples.
+    DEFAULT_UNION = (ONTOLOGY, ASSERTED, BACKGROUND, INFERRED, PROVENANCE, ADDITIONS)
 
 
 ENTITY_LABELS_CLAIM = CLAIM["entity-labels"]

@@ -2,7 +2,7 @@
 
 The engine compiles the ontology's axioms (class and property hierarchy, domains, ranges,
 inverses, symmetric and transitive properties, property chains, disjointness, functional
-properties) into rules and runs them to a fixpoint with a work list over indexed triples.
+properties, owl:hasValue restrictions) into rules and runs them to a fixpoint with a work list over indexed triples.
 Every inferred triple keeps the first derivation found (rule and premises), so that any
 inference can be explained down to asserted triples. Constructs the engine does not
 implement are reported by `unsupported_axioms`, so that a silent gap with owlrl cannot occur;
@@ -46,6 +46,8 @@ TRANSITIVE = NamedNode(_OWL + "TransitiveProperty")
 SYMMETRIC = NamedNode(_OWL + "SymmetricProperty")
 FUNCTIONAL = NamedNode(_OWL + "FunctionalProperty")
 INVERSE_FUNCTIONAL = NamedNode(_OWL + "InverseFunctionalProperty")
+HAS_VALUE = NamedNode(_OWL + "hasValue")
+ON_PROPERTY = NamedNode(_OWL + "onProperty")
 
 #: OWL constructs the engine does not implement; their presence is reported, not ignored.
 UNSUPPORTED_PREDICATES = {
@@ -53,7 +55,6 @@ UNSUPPORTED_PREDICATES = {
     for name in (
         "someValuesFrom",
         "allValuesFrom",
-        "hasValue",
         "intersectionOf",
         "unionOf",
         "complementOf",
@@ -101,6 +102,9 @@ class Tbox:
     inverse_functional: set[Term] = field(default_factory=set)
     chains: list[tuple[tuple[Term, ...], Term]] = field(default_factory=list)
     disjoint_pairs: set[frozenset[Term]] = field(default_factory=set)
+    #: owl:hasValue restrictions: restriction class -> (property, value), and the reverse
+    has_value: dict[Term, tuple[Term, Term]] = field(default_factory=dict)
+    restrictions_with: dict[tuple[Term, Term], set[Term]] = field(default_factory=lambda: defaultdict(set))
 
     def chains_using(self, prop: Term) -> Iterator[tuple[tuple[Term, ...], Term, int]]:
         for links, target in self.chains:
@@ -159,6 +163,10 @@ def compile_tbox(triples: Iterable[TripleKey]) -> Tbox:
             links = tuple(_rdf_list(by_subject, head))
             if links:
                 tbox.chains.append((links, s))
+        for value in preds.get(HAS_VALUE, [])[:1]:
+            for prop in preds.get(ON_PROPERTY, [])[:1]:
+                tbox.has_value[s] = (prop, value)
+                tbox.restrictions_with[(prop, value)].add(s)
         if ALL_DISJOINT in preds.get(RDF_TYPE, []):
             for head in preds.get(MEMBERS, []):
                 members = _rdf_list(by_subject, head)
@@ -277,9 +285,16 @@ def materialise(triples: Iterable[TripleKey], tbox: Tbox) -> Closure:
     while work:
         t = work.pop()
         s, p, o = t
+        for restriction in tbox.restrictions_with.get((p, o), ()):
+            premises = (t, (restriction, HAS_VALUE, o), (restriction, ON_PROPERTY, p))
+            emit((s, RDF_TYPE, restriction), "cls-hv2", premises)
         if p == RDF_TYPE:
             for sup in supers(o):
                 emit((s, RDF_TYPE, sup), "cax-sco", (t, (o, SUBCLASS, sup)))
+            if o in tbox.has_value:
+                prop, value = tbox.has_value[o]
+                premises = (t, (o, HAS_VALUE, value), (o, ON_PROPERTY, prop))
+                emit((s, prop, value), "cls-hv1", premises)
             continue
         for sup in tbox.superproperties.get(p, ()):
             emit((s, sup, o), "prp-spo1", (t, (p, SUBPROPERTY, sup)))

@@ -44,12 +44,19 @@ def _is_shipped(graph: ox.NamedNode) -> bool:
 
 def seed(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
     """Replace the shipped graphs with `quads`, atomically; other graphs are kept."""
+    from .audit import added_graphs
+
     quads = list(quads)
-    stale = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and _is_shipped(g)]
+    added = set(added_graphs(store))  # claim graphs that accepted additions created (docs/writes.md)
+    stale = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and _is_shipped(g) and g not in added]
     store.update(
         "".join(f"DROP SILENT GRAPH <{g.value}> ;\n" for g in stale) or "CLEAR SILENT GRAPH <urn:x-none>"
     )
     store.extend(quads)
+    if added or store.contains_named_graph(ox.NamedNode(str(Graphs.ADDITIONS))):
+        from .gate import refresh_inferred
+
+        refresh_inferred(store)  # the new graph:inferred must cover the additions too
     store.flush()
 
 

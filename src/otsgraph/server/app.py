@@ -56,9 +56,15 @@ def create_app(
     install(app, server_state or load_state(layout or Layout.default(), config))
     app.wsgi_app = ForwardedHeaders(app.wsgi_app, config.trust_forwarded)  # type: ignore[method-assign]
 
+    from .graph_store import graph_store
     from .pages import pages
+    from .reconcile import reconcile
     from .sparql import sparql
+    from .validate_route import validate_route
 
     app.register_blueprint(sparql)
+    app.register_blueprint(graph_store)
+    app.register_blueprint(validate_route)
     app.register_blueprint(pages)
+    app.register_blueprint(reconcile)
     return app

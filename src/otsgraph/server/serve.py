@@ -50,6 +50,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--query-timeout", type=float, default=30.0, help="seconds a query may run (default 30)"
     )
     parser.add_argument(
+        "--empty",
+        action="store_true",
+        help="serve a plain, empty, in-memory SPARQL 1.1 store (no shipped graph, no shapes gate; "
+        "the default graph is a real graph); the on-disk store is not touched",
+    )
+    parser.add_argument(
         "--trust-proxy",
         action="store_true",
         help="honour X-Forwarded-* from any peer (loopback peers are always trusted)",
@@ -79,7 +85,9 @@ def parse_tokens(values: list[str] | None, environ: dict[str, str] | None = None
         item = item.strip()
         if not item:
             continue
-        name, _, token = item.rpartition(":")
+        name, colon, token = item.partition(":")  # the name is up to the first ':', the token may hold ':'
+        if not colon:
+            name, token = "", item
         tokens[token] = name or f"client-{len(tokens) + 1}"
     return tokens
 
@@ -96,6 +104,7 @@ def run(
     layout: Layout | None = None,
     query_timeout: float = 30.0,
     trust_proxy: bool = False,
+    empty: bool = False,
 ) -> int:
     """Build the state, print where it listens and what it serves, and serve until interrupted."""
     from waitress.server import create_server
@@ -103,6 +112,11 @@ def run(
     from .app import create_app
 
     layout = layout or Layout.default()
+    if empty and store_path is not None:
+        print("--empty serves an in-memory store; it cannot be combined with --store", file=sys.stderr)
+        return 2
+    if empty:
+        store_path = ":memory:"
     if store_path is None:
         store_path = layout.build_dir / "store"
     elif str(store_path) == ":memory:":
@@ -115,9 +129,11 @@ def run(
         public_url=public_url,
         query_timeout=query_timeout,
         trust_forwarded=trust_proxy,
+        empty=empty,
     )
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
-    say(f"Loading the graph into {store_path or 'an in-memory store'} …")
+    where = store_path or "an in-memory store"
+    say("An empty in-memory store (--empty) …" if empty else f"Loading the graph into {where} …")
     try:
         state = load_state(layout, config)
     except OSError as err:  # most often: another process has the on-disk store open

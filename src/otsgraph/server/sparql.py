@@ -390,6 +390,10 @@ def _update(server: ServerState, op: Operation) -> Response:
             )
         _nodes(using + using_named, "using-graph-uri")
         text = with_using(text, found.modify_where_offsets, using, using_named)
+    if not server.config.empty:  # the served graph: the change goes through the shapes gate (422 if refused)
+        from .writes import gated_update
+
+        return gated_update(server, text, base, who)
 
     def job(sink: Sink) -> None:
         server.store.update(text, base_iri=base, prefixes=PREFIXES)

@@ -37,6 +37,8 @@ class ServerConfig:
     # X-Forwarded-* is honoured from loopback peers (a local reverse proxy) always, from others only if True
     trust_forwarded: bool = False
     cache_entries: int = 512  # serialised answers kept per data version (0: no cache)
+    # `serve --empty`: a plain, empty, in-memory SPARQL store; no shapes gate, a real default graph
+    empty: bool = False
 
 
 @dataclass
@@ -59,6 +61,7 @@ class ServerState:
         self.limiter = ClientLimiter(self.config.max_queries_per_client)
         self.cache = ResultCache(self.config.cache_entries)
         self._lock = threading.Lock()
+        self.write_lock = threading.Lock()  # one writer at a time (Graph Store writes, gated updates)
 
     @property
     def default_graphs(self) -> list[ox.NamedNode | ox.DefaultGraph]:
@@ -80,6 +83,8 @@ class ServerState:
 
 def load_state(layout: Layout, config: ServerConfig) -> ServerState:
     """Build the shipped graph (fast: reasoning, no shape check) and seed the store with it."""
+    if config.empty:  # never opens the persistent store
+        return ServerState(open_store(None), None, layout, config, union_default=False)
     sources = load_sources(layout)
     reasoned = reason(sources)
     store = open_store(config.store_path)

@@ -1,0 +1,225 @@
+"""The results file of bench/http_bench.py: tables, ratios against the targets of issue 3, and the JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from http_bench import ABLATIONS, CLASSES
+from http_servers import VARIANTS
+
+JOIN_CLASSES = ("joins", "3-way joins")
+
+
+def write_report(out: Path, meta: dict, runs: list[dict]) -> None:
+    rows = [row for run in runs for row in run["rows"]]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    answers = {g["name"]: run["answers"] for g, run in zip(meta["graphs"], runs, strict=True)}
+    out.with_suffix(".json").write_text(json.dumps({"meta": meta, "rows": rows, "answers": answers}, indent=1) + "\n")
+    index = {(r["graph"], r["server"], r["class"], r["clients"]): r for r in rows}
+    lines = header(meta) + targets(meta, index) + main_tables(meta, index) + ratios(meta, index)
+    lines += feature_costs(meta, index) + per_query_table(meta, index) + answer_check(answers)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def rate(index: dict, graph: str, server: str, cls: str, clients: int) -> float | None:
+    row = index.get((graph, server, cls, clients))
+    return row["req_per_s"] if row and row["req_per_s"] else None
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a and b else None
+
+
+def fmt(x: float | None, digits: int = 2, suffix: str = "×") -> str:
+    if x is None:
+        return "–"
+    return f"{x:,.0f}{suffix}" if x >= 100 else f"{x:.{digits}f}{suffix}"
+
+
+def header(meta: dict) -> list[str]:
+    v = meta["versions"]
+    lines = [
+        "# HTTP benchmark (bench/http_bench.py)",
+        "",
+        f"Run {meta['when']}, {meta['minutes']} min{' (--quick)' if meta['quick'] else ''};"
+        f" {meta['machine']}, {meta['cpus']} CPUs, Python {meta['python']}.",
+        f"Load average before {meta['load_before']}, after {meta['load_after']} (1/5/15 min): other work ran"
+        " on the machine meanwhile (other helpers' test suites), so absolute figures are noisy; ratios"
+        " compare servers measured in interleaved cells of the same run.",
+        f"Servers, clients and the client processes share the {meta['cpus']} CPUs; 127.0.0.1, keep-alive"
+        " connections, one source address per client.",
+        f"Each cell: {meta['seconds_per_cell']:g} s in {meta['rounds']} round(s), clients {meta['clients']}"
+        f" (one-feature-off variants: {meta['ablation_clients']}). Throughput counts 200 answers over the"
+        " cell's whole time; latency is per request, client side.",
+        f"Versions: otsgraph {v['otsgraph']}, pyoxigraph {v['pyoxigraph']}, Flask {v['flask']},"
+        f" waitress {v['waitress']} (8 threads), rdflib {v['rdflib']}, rdflib-endpoint {v['rdflib-endpoint']}"
+        f" on uvicorn {v['uvicorn']}, oxigraph (server) {v['oxigraph']}.",
+        "",
+        "| graph | generated triples | quads in the store | default-graph triples |",
+        "|---|---|---|---|",
+    ]
+    for g in meta["graphs"]:
+        lines.append(f"| {g['name']} | {g.get('generated', 0):,} | {g['store_quads']:,} | {g['default_graph_triples']:,} |")
+    counts = {c: sorted(q for q, k in meta["queries"].items() if k == c) for c in CLASSES}
+    lines += ["", "Query classes: " + "; ".join(f"{c} ({len(q)}): {', '.join(q)}" for c, q in counts.items()) + "."]
+    if meta["unclassified_examples"]:
+        lines.append(f"Not yet classified (measured as joins): {', '.join(meta['unclassified_examples'])}.")
+    return [*lines, ""]
+
+
+def targets(meta: dict, index: dict) -> list[str]:
+    graphs = [g["name"] for g in meta["graphs"]]
+    clients = meta["clients"]
+
+    def over(server_a: str, server_b: str, classes: tuple[str, ...]) -> list[float]:
+        return [
+            r
+            for g in graphs
+            for c in classes
+            for n in clients
+            if (r := ratio(rate(index, g, server_a, c, n), rate(index, g, server_b, c, n))) is not None
+        ]
+
+    def span(values: list[float], digits: int = 2) -> str:
+        return f"{fmt(min(values), digits)} – {fmt(max(values), digits)}" if values else "not measured"
+
+    vs_rdflib = over("otsgraph", "rdflib-endpoint", JOIN_CLASSES)
+    vs_bare = over("otsgraph", "bare", CLASSES)
+    cached = over("otsgraph-cached", "otsgraph", CLASSES)
+    gap = over("oxigraph", "otsgraph", CLASSES)
+    p99 = [
+        (c, row["p99_ms"])
+        for c in CLASSES
+        if (row := index.get((graphs[0], "otsgraph", c, 1))) and row["p99_ms"] is not None
+    ]
+    worst_p99 = max((p for _, p in p99), default=None)
+
+    def met(values: list[float], target: float) -> str:
+        return ("yes" if min(values) >= target else "**no**") if values else "–"
+
+    return [
+        "## Targets (issue 3)",
+        "",
+        "Ranges over graphs × clients × query classes.",
+        "",
+        "| what | target | measured | met |",
+        "|---|---|---|---|",
+        f"| otsgraph ÷ rdflib-endpoint, joins and 3-way joins (req/s) | ≥ 100× | {span(vs_rdflib)} |"
+        f" {met(vs_rdflib, 100)} |",
+        f"| otsgraph (all safety features) ÷ bare Flask (req/s) | ≥ 0.5× | {span(vs_bare)} | {met(vs_bare, 0.5)} |",
+        f"| cached ÷ uncached, repeated identical queries (req/s) | ≥ 1.5× | {span(cached)} | {met(cached, 1.5)} |",
+        f"| p99 at 1 client, shipped graph, per class | < 5 ms | "
+        + (", ".join(f"{c} {p:.2f} ms" for c, p in p99) or "not measured")
+        + f" | {('yes' if worst_p99 < 5 else '**no**') if worst_p99 is not None else '–'} |",
+        f"| gap: oxigraph serve ÷ otsgraph (req/s) | reported | {span(gap)} | – |",
+        "",
+    ]
+
+
+def main_tables(meta: dict, index: dict) -> list[str]:
+    servers = [s for s in ("otsgraph", "otsgraph-cached", "bare", "oxigraph", "rdflib-endpoint")]
+    lines = ["## Throughput and latency", ""]
+    for g in meta["graphs"]:
+        lines += [f"### {g['name']}", "", "| class | clients | server | req/s | p50 ms | p90 ms | p99 ms | requests | errors |",
+                  "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+        for c in CLASSES:
+            for n in meta["clients"]:
+                for s in servers:
+                    row = index.get((g["name"], s, c, n))
+                    if row:
+                        lines.append(
+                            f"| {c} | {n} | {s} | {row['req_per_s']:,.1f} | {ms(row['p50_ms'])} | {ms(row['p90_ms'])}"
+                            f" | {ms(row['p99_ms'])} | {row['requests']} | {row['errors']} |"
+                        )
+        lines.append("")
+    return lines
+
+
+def ms(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}"
+
+
+def ratios(meta: dict, index: dict) -> list[str]:
+    lines = [
+        "## Ratios (req/s)",
+        "",
+        "| graph | class | clients | otsgraph ÷ rdflib-endpoint | otsgraph ÷ bare | cached ÷ uncached"
+        " | oxigraph serve ÷ otsgraph | oxigraph serve ÷ bare |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for g in meta["graphs"]:
+        for c in CLASSES:
+            for n in meta["clients"]:
+
+                def r(a: str, b: str, g: str = g["name"], c: str = c, n: int = n) -> str:
+                    return fmt(ratio(rate(index, g, a, c, n), rate(index, g, b, c, n)))
+
+                lines.append(
+                    f"| {g['name']} | {c} | {n} | {r('otsgraph', 'rdflib-endpoint')} | {r('otsgraph', 'bare')}"
+                    f" | {r('otsgraph-cached', 'otsgraph')} | {r('oxigraph', 'otsgraph')} | {r('oxigraph', 'bare')} |"
+                )
+    return [*lines, ""]
+
+
+def feature_costs(meta: dict, index: dict) -> list[str]:
+    lines = [
+        "## What each safety feature costs",
+        "",
+        "Each variant is otsgraph (all features on, cache off) with one feature taken out (bench/http_servers.py)."
+        " Speed-up = the variant's req/s ÷ otsgraph's; cost per request = otsgraph's mean latency at 1 client"
+        " minus the variant's (µs; within a few tens of µs is noise on this machine).",
+        "",
+        "| graph | class | variant | what changes | speed-up at "
+        + " | speed-up at ".join(f"{n} client{'s' if n > 1 else ''}" for n in meta["ablation_clients"])
+        + " | cost per request at 1 client |",
+        "|---|---|---|---|" + "---|" * len(meta["ablation_clients"]) + "---|",
+    ]
+    for g in meta["graphs"]:
+        for c in CLASSES:
+            for variant in ABLATIONS:
+                if (g["name"], variant, c, meta["ablation_clients"][0]) not in index:
+                    continue
+                ups = [fmt(ratio(rate(index, g["name"], variant, c, n), rate(index, g["name"], "otsgraph", c, n)))
+                       for n in meta["ablation_clients"]]  # fmt: skip
+                base, other = index.get((g["name"], "otsgraph", c, 1)), index.get((g["name"], variant, c, 1))
+                cost = f"{(base['mean_ms'] - other['mean_ms']) * 1000:+.0f} µs" if base and other else "–"
+                lines.append(f"| {g['name']} | {c} | {variant} | {VARIANTS[variant]} | {' | '.join(ups)} | {cost} |")
+    return [*lines, ""]
+
+
+def per_query_table(meta: dict, index: dict) -> list[str]:
+    graph = meta["graphs"][0]["name"]
+    servers = ("otsgraph", "otsgraph-cached", "bare", "oxigraph")
+    lines = [
+        f"## Per query at 1 client, {graph} graph (p50 / p99 ms)",
+        "",
+        "| query | class | " + " | ".join(servers) + " |",
+        "|---|---|" + "---|" * len(servers),
+    ]
+    for name, cls in meta["queries"].items():
+        cells = []
+        for s in servers:
+            q = (index.get((graph, s, cls, 1)) or {}).get("queries", {}).get(name)
+            cells.append(f"{q['p50_ms']:.2f} / {q['p99_ms']:.2f}" if q else "–")
+        lines.append(f"| {name} | {cls} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def answer_check(answers: dict) -> list[str]:
+    lines = ["## Answers", ""]
+    for graph, checked in answers.items():
+        failed = [f"{s}: {q} ({v})" for s, rows in checked["rows"].items() for q, v in rows.items() if isinstance(v, str)]
+        if checked["mismatches"]:
+            lines.append(f"- {graph}: row counts that differ from pyoxigraph's: " + "; ".join(checked["mismatches"]))
+        else:
+            lines.append(f"- {graph}: every server gave pyoxigraph's number of rows for every query it answered.")
+        if failed:
+            lines.append(f"- {graph}: not answered (left out of that server's cells): " + "; ".join(failed))
+        slow = sorted(checked["first_answer_s"].get("rdflib-endpoint", {}).items(), key=lambda kv: -kv[1])[:3]
+        if slow:
+            lines.append(
+                f"- {graph}: rdflib-endpoint's slowest first answers: "
+                + ", ".join(f"{q} {s:.2f} s" for q, s in slow)
+            )
+    return [*lines, ""]

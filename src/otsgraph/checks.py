@@ -1,0 +1,293 @@
+"""The gate's own checks, beside the SHACL shapes: provenance, ontology terms, literal values.
+
+- Provenance: every new fact is in a claim graph whose node is an ots:Claim with a source
+  (prov:wasDerivedFrom or dct:source), as the shipped data is (docs/modelling.md). Only an
+  entity's declaration (its type, labels, notes) may stand outside a claim; the ClaimShape then
+  checks the claim's description (a quote with offsets, or a background claim's dct:source).
+- Terms: an ots: term the ontology does not declare, or a term of another known vocabulary that
+  neither the ontology, the shapes nor the stored data use, is a typo; the nearest known term is
+  suggested. A res: entity used without a declaration gets the nearest declared entity suggested.
+- Literals: a typed literal whose lexical form is impossible ("2023-02-30"^^xsd:date), or whose
+  datatype is not the property's declared rdfs:range.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from . import shacl
+from .change import Change
+from .graphs import ASSERTED_DATA, is_claim_graph, is_data_graph
+from .namespaces import OTS, PREFIXES, RES
+from .report import Finding, term_text, value_text
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = ox.NamedNode(RDF + "type")
+RANGE = ox.NamedNode(RDFS + "range")
+LANG_STRING = RDF + "langString"
+CLAIM_CLASS = ox.NamedNode(str(OTS.Claim))
+SOURCES = (ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"), ox.NamedNode("http://purl.org/dc/terms/source"))
+#: what an entity's declaration may say outside a claim graph (as data/entities/*.ttl does)
+DECLARATION = {
+    ox.NamedNode(iri)
+    for iri in (
+        RDF + "type",
+        RDFS + "label",
+        RDFS + "comment",
+        SKOS + "altLabel",
+        SKOS + "prefLabel",
+        SKOS + "definition",
+        SKOS + "note",
+        SKOS + "editorialNote",
+    )
+}
+#: vocabularies whose terms are checked for typos (ours are checked against the ontology)
+_CHECKED_VOCABULARIES = tuple(
+    iri for prefix, iri in PREFIXES.items() if prefix not in ("res", "claim", "graph", "shp", "wd", "ots")
+)
+
+
+def run(context, change: Change, plan) -> list[Finding]:
+    """Every check of this module on the quads a client submits (a revert replays logged quads: none)."""
+    if change.exact:
+        return []
+    submitted = plan.submitted
+    findings = provenance(context, plan.view, submitted)
+    findings += terms(context, plan.view, submitted)
+    findings += literals(context, submitted)
+    return findings
+
+
+# ---- Provenance -----------------------------------------------------------------------------
+
+
+def _is_sourced_claim(view, graph) -> bool:
+    classes = view.objects(graph, RDF_TYPE)
+    sourced = any(view.objects(graph, p) for p in SOURCES)
+    return CLAIM_CLASS in classes and sourced
+
+
+def provenance(context, view, submitted: Iterable[ox.Quad]) -> list[Finding]:
+    findings: list[Finding] = []
+    claim_graphs = {q.graph_name for q in submitted if is_claim_graph(q.graph_name) and not is_data_graph(q.graph_name)}
+    unsourced = {g for g in claim_graphs if not _is_sourced_claim(view, g)}
+    for g in sorted(unsourced, key=str):
+        findings.append(
+            Finding(
+                term_text(g),
+                None,
+                None,
+                "Fact without provenance: this named graph holds new facts but is not described as a claim "
+                "with a source. Describe it in the default graph: type it ots:Claim and give "
+                "prov:wasDerivedFrom res:source-article with ots:quote/ots:quoteStart/ots:quoteEnd, or type it "
+                "ots:BackgroundClaim with dct:source <https://...> (docs/modelling.md, docs/writes.md).",
+                "Violation",
+                None,
+                "provenance",
+            )
+        )
+    for q in submitted:
+        if not is_data_graph(q.graph_name):
+            continue
+        if q.predicate in DECLARATION or q.subject in claim_graphs or _describes_claim(view, q.subject):
+            continue
+        findings.append(
+            Finding(
+                term_text(q.subject),
+                q.predicate.value,
+                value_text(q.object),
+                "Fact without provenance: a new fact must be inside a claim graph (a named graph described as "
+                "an ots:Claim with prov:wasDerivedFrom or dct:source). Only an entity's declaration (rdf:type, "
+                "labels, notes) may stand outside a claim; send TriG, N-Quads or JSON-LD with the claim graph.",
+                "Violation",
+                None,
+                "provenance",
+            )
+        )
+    return findings
+
+
+def _describes_claim(view, node) -> bool:
+    return CLAIM_CLASS in view.objects(node, RDF_TYPE)
+
+
+# ---- Terms ----------------------------------------------------------------------------------
+
+
+class _Vocabulary:
+    """Known terms, read once per context: the ontology's, the shapes', and predicates in use."""
+
+    def __init__(self, context) -> None:
+        self.ontology_terms = {s for s, _, _ in context.ontology if isinstance(s, ox.NamedNode)}
+        known = {t for triple in context.ontology for t in triple if isinstance(t, ox.NamedNode)}
+        known |= {t for triple in context.shapes_triples for t in triple if isinstance(t, ox.NamedNode)}
+        self.known = known
+        self.ours = sorted(t.value for t in self.ontology_terms if t.value.startswith(str(OTS)))
+        self._entities: list[str] | None = None
+        self.store = context.store
+
+    def used_in_store(self, term: ox.NamedNode, as_predicate: bool) -> bool:
+        pattern = (None, term, None) if as_predicate else (None, RDF_TYPE, term)
+        return any(True for _ in self.store.quads_for_pattern(*pattern))
+
+    def entities(self) -> list[str]:
+        if self._entities is None:
+            rows = self.store.query(
+                "SELECT DISTINCT ?e WHERE { GRAPH ?g { ?e a ?c } FILTER(STRSTARTS(STR(?e), STR(res:))) }",
+                prefixes={"res": str(RES)},
+            )
+            self._entities = sorted(row["e"].value for row in rows)
+        return self._entities
+
+
+def _vocabulary(context) -> _Vocabulary:
+    if not hasattr(context, "_vocabulary"):
+        context._vocabulary = _Vocabulary(context)
+    return context._vocabulary
+
+
+def _suggest(term: str, candidates: list[str]) -> str:
+    # compare local names, so that the shared namespace does not make every term look close
+    def local(iri: str) -> str:
+        return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    by_local: dict[str, str] = {}
+    for c in candidates:
+        by_local.setdefault(local(c), c)
+    close = difflib.get_close_matches(local(term), list(by_local), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    from .results import short
+
+    return f" Did you mean {short(ox.NamedNode(by_local[close[0]]))}?"
+
+
+def terms(context, view, submitted: Iterable[ox.Quad]) -> list[Finding]:
+    vocab = _vocabulary(context)
+    findings: list[Finding] = []
+    seen: set = set()
+    subjects = {q.subject for q in submitted}
+    for q in submitted:
+        positions = [(q.predicate, True)]
+        if q.predicate == RDF_TYPE and isinstance(q.object, ox.NamedNode):
+            positions.append((q.object, False))
+        elif isinstance(q.object, ox.NamedNode):
+            positions.append((q.object, None))
+        for term, as_predicate in positions:
+            if term in seen:
+                continue
+            seen.add(term)
+            problem = _unknown_term(vocab, view, term, as_predicate, subjects)
+            if problem:
+                findings.append(
+                    Finding(
+                        term_text(q.subject),
+                        q.predicate.value,
+                        value_text(q.object) if as_predicate is not True else None,
+                        problem,
+                        "Violation",
+                        None,
+                        "term",
+                    )
+                )
+    return findings
+
+
+def _declared(view, term: ox.NamedNode, submitted_subjects: set) -> bool:
+    """Is the entity described in the asserted data (stored or submitted), not just inferred to exist?"""
+    if term in submitted_subjects:
+        return True
+    return any(q.graph_name in ASSERTED_DATA for q in view.store.quads_for_pattern(term, None, None))
+
+
+def _unknown_term(
+    vocab: _Vocabulary, view, term: ox.NamedNode, as_predicate: bool | None, submitted_subjects: set
+) -> str | None:
+    from .results import short
+
+    iri = term.value
+    if iri.startswith(str(OTS)):
+        if term in vocab.ontology_terms:
+            return None
+        what = "property" if as_predicate else "class" if as_predicate is False else "term"
+        return f"Unknown term: {short(term)} is not a {what} of the ontology.{_suggest(iri, vocab.ours)}"
+    if iri.startswith(str(RES)) and as_predicate is None:
+        if _declared(view, term, submitted_subjects):
+            return None
+        return (
+            f"Undeclared entity: {short(term)} has no rdf:type (declare it with its labels, or fix the IRI)."
+            + _suggest(iri, vocab.entities())
+        )
+    if as_predicate is None or not iri.startswith(_CHECKED_VOCABULARIES):
+        return None
+    if term in vocab.known or vocab.used_in_store(term, bool(as_predicate)):
+        return None
+    namespace = next(ns for ns in _CHECKED_VOCABULARIES if iri.startswith(ns))
+    candidates = sorted(t.value for t in vocab.known if t.value.startswith(namespace))
+    what = "property" if as_predicate else "class"
+    return (
+        f"Unknown term: {short(term)} is a {what} that neither the ontology, the shapes nor the data use."
+        + _suggest(iri, candidates)
+    )
+
+
+# ---- Literals -------------------------------------------------------------------------------
+
+
+def literals(context, submitted: Iterable[ox.Quad]) -> list[Finding]:
+    ranges: dict = {}
+    for s, p, o in context.ontology:
+        if p == RANGE:
+            ranges.setdefault(s, set()).add(o)
+    findings = []
+    for q in submitted:
+        o = q.object
+        declared = {r for r in ranges.get(q.predicate, ()) if _is_datatype(r)}
+        if isinstance(o, ox.Literal):
+            if not shacl.well_formed(o):
+                findings.append(
+                    _literal_finding(
+                        q,
+                        f"Impossible value: {o.value!r} is not a valid {_short(o.datatype)} "
+                        "(check the day, month and format).",
+                    )
+                )
+            elif declared and not _matches(o, declared):
+                expected = " or ".join(sorted(_short(r) for r in declared))
+                findings.append(
+                    _literal_finding(
+                        q, f"Wrong datatype: {_short(q.predicate)} takes {expected}, not {_short(o.datatype)}."
+                    )
+                )
+        elif declared:
+            expected = " or ".join(sorted(_short(r) for r in declared))
+            findings.append(_literal_finding(q, f"Wrong kind of value: {_short(q.predicate)} takes a {expected} literal, not a node."))
+    return findings
+
+
+def _is_datatype(term) -> bool:
+    return isinstance(term, ox.NamedNode) and (
+        term.value.startswith("http://www.w3.org/2001/XMLSchema#") or term.value == LANG_STRING
+    )
+
+
+def _matches(literal: ox.Literal, declared: set) -> bool:
+    if literal.language:
+        return any(r.value == LANG_STRING for r in declared)
+    return literal.datatype in declared
+
+
+def _short(term) -> str:
+    from .results import short
+
+    return short(term)
+
+
+def _literal_finding(q: ox.Quad, message: str) -> Finding:
+    return Finding(term_text(q.subject), q.predicate.value, value_text(q.object), message, "Violation", None, "literal")
+
