@@ -1,4 +1,5 @@
-"""The real `otsgraph serve` command in a subprocess, for tests that need the server as users start it."""
+"""Live servers for tests: the real `otsgraph serve` command in a subprocess, or the app under waitress
+in this process (serve_app), each on 127.0.0.1 and a free port."""
 
 from __future__ import annotations
 
@@ -6,9 +7,21 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+from flask import Flask
+from waitress.server import create_server
+
+from otsgraph.loading import Layout
+from otsgraph.server import create_app
+from otsgraph.server.serve import waitress_options
+from otsgraph.server.state import ServerConfig
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def otsgraph_command() -> str:
@@ -43,3 +56,39 @@ def serve_command(*arguments: str, log: Path, tokens: str = "", timeout: float =
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@dataclass
+class LiveApp:
+    url: str  # e.g. http://127.0.0.1:54321
+    app: Flask
+
+
+@contextmanager
+def serve_app(threads: int = 4, **config) -> Iterator[LiveApp]:
+    """The app (ServerConfig(**config)) under waitress on 127.0.0.1 and a free port, in this process.
+
+    It is stopped from inside waitress's loop (a trigger thunk closes every channel and the
+    listening socket, then the loop ends by itself): closing sockets from another thread while the
+    loop waits in select() makes that select fail with EBADF in the server thread.
+    """
+    app = create_app(ServerConfig(**config), layout=Layout(REPO))
+    server = create_server(
+        app, host="127.0.0.1", port=0, threads=threads, **waitress_options(app.extensions["otsgraph"].config)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield LiveApp(f"http://127.0.0.1:{int(server.effective_port)}", app)
+    finally:
+
+        def close_everything() -> None:
+            for channel in list(server._map.values()):
+                if channel is not server and channel is not server.trigger:
+                    channel.handle_close()
+            server.close()  # the listening socket and the trigger: the map is empty, the loop ends
+
+        server.trigger.pull_trigger(close_everything)
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()
+        app.extensions["otsgraph"].runner.shutdown()

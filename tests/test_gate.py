@@ -7,6 +7,7 @@ import json
 import pyoxigraph as ox
 import pytest
 import rdflib
+
 from gate_support import (
     LAYOUT,
     SUBMISSIONS,
@@ -20,7 +21,6 @@ from gate_support import (
     seeded_store_dir,
     snapshot,
 )
-
 from otsgraph.change import change_from_quads, change_from_update
 from otsgraph.gate import Rejected
 from otsgraph.graphs import ADDITIONS, ASSERTED, INFERRED
@@ -53,7 +53,11 @@ def test_a_valid_submission_conforms_and_is_committed_with_its_inferences(store_
     assert any(p == ots("earliestDate") for s, p, _ in inferred(gate.store) if s == summit)
     [record] = gate.log()
     assert record.who == "alice" and record.summary == "a new summit" and record.id == report.change_id
-    assert record.added_count == len(report and gate.log()[0].added_asserted) > 0
+    full = gate.record(report.change_id)  # the logged quads: exactly what was written
+    assert len(full.added_asserted) == record.added_count > 0
+    assert {(q.subject, q.predicate, q.object) for q in full.added_asserted if q.graph_name == ADDITIONS} == (
+        additions(gate.store)
+    )
 
 
 def test_the_served_default_union_includes_additions(store_dir):
@@ -61,9 +65,9 @@ def test_the_served_default_union_includes_additions(store_dir):
     gate.commit(submission("summit.trig"), "alice")
     from otsgraph.store import query
 
-    rows = list(query(gate.store, "ASK { <https://w3id.org/otsgraph/resource/summit-tc-2025-gabala> ?p ?o }"))
-    assert bool(query(gate.store, "ASK { <https://w3id.org/otsgraph/resource/summit-tc-2025-gabala> ?p ?o }"))
-    assert rows is not None
+    ask = "ASK { <https://w3id.org/otsgraph/resource/summit-tc-2025-gabala> ?p ?o }"
+    assert bool(query(gate.store, ask))  # the default union (store.DEFAULT_GRAPHS) holds graph:additions
+    assert not bool(gate.store.query(ask))  # while the store's own default graph stays empty
 
 
 def _kinds(report) -> dict[str, list]:
@@ -122,7 +126,7 @@ def test_a_fact_outside_a_claim_graph_is_rejected_but_a_declaration_is_accepted(
     report = gate.check(change_from_quads([ox.Quad(res("gabala"), ots("locatedIn"), res("caspian-region"))]))
     assert any(f.kind == "provenance" for f in report.findings)
     assert gate.check(submission("city.ttl")).conforms  # type and labels only: an entity declaration
-    assert fact  # (bishkek's country is already asserted: nothing new, nothing reported)
+    # bishkek's country is already asserted (with its claim): not a new fact, so no provenance is asked
     assert not [f for f in gate.check(change_from_quads([fact])).findings if f.kind == "provenance"]
 
 
@@ -133,7 +137,7 @@ def test_additions_survive_a_rebuild_of_the_shipped_graphs(store_dir):
     gate = gate_on(store_dir)
     gate.commit(submission("summit.trig"), "alice")
     summit = res("summit-tc-2025-gabala")
-    added, claims = additions(gate.store), graph(gate.store, ox.NamedNode(str(_claim("added-gabala-2025"))))
+    added, claims = additions(gate.store), graph(gate.store, _claim("added-gabala-2025"))
     sources = load_sources(LAYOUT)
     seed(gate.store, sources.quads() + inferred_quads(reason(sources)))  # what `otsgraph build` does
     assert additions(gate.store) == added
@@ -157,7 +161,7 @@ def test_reset_drops_additions_and_the_log_and_restores_the_inferences(store_dir
 
 def test_revert_undoes_a_change_by_a_new_logged_change(store_dir):
     gate = gate_on(store_dir)
-    data_before = {q for q in snapshot(gate.store) if q.graph_name != ox.NamedNode(str(ADDITIONS))}
+    data_before = {q for q in snapshot(gate.store) if q.graph_name != ADDITIONS}
     first = gate.commit(submission("summit.trig"), "alice")
     second = gate.revert(first.change_id, "bob")
     assert second.conforms and second.change_id

@@ -6,12 +6,16 @@ are in test_http_writes.py; the W3C manifests are replayed in test_w3c_harness.p
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pyoxigraph as ox
 import pytest
 import requests
 
-from server_fixtures import TOKEN, serve
+from serve_command import otsgraph_command, serve_command
+from serve_command import serve_app as serve
+
+TOKEN = "test-token"
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 EX = "http://example.org/"
@@ -317,3 +321,34 @@ def test_every_write_starts_a_new_data_version(url, live):
     post(url, f"<{EX}x> <{EX}y> <{EX}z> .", graph=EX + "g")
     changed = requests.get(url, params={"graph": EX + "g"}, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and len(triples(changed)) == 4
+
+
+# ---------------------------------------------------------------------------------------- serve --empty
+
+
+def test_serve_empty_never_touches_the_project_folder(tmp_path):
+    """`serve --empty` loads nothing and opens no on-disk store: a bare folder as --root stays empty."""
+    root = tmp_path / "root"
+    root.mkdir()
+    log = tmp_path / "serve.log"
+    with serve_command("--root", str(root), "--empty", log=log, tokens=f"t:{TOKEN}") as url:
+        assert requests.get(url + "/health").json()["triples"] == 0
+        response = requests.put(
+            url + "/rdf-graphs?default", data=TURTLE, headers={**AUTH, "Content-Type": "text/turtle"}
+        )
+        assert response.status_code == 204
+        assert requests.get(url + "/health").json()["triples"] == 3
+    assert list(root.iterdir()) == []
+    assert "empty in-memory store" in log.read_text()
+
+
+def test_serve_empty_refuses_a_store(tmp_path):
+    result = subprocess.run(
+        [otsgraph_command(), "serve", "--empty", "--store", str(tmp_path / "store"), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--empty" in result.stderr and "--store" in result.stderr
+    assert not (tmp_path / "store").exists()

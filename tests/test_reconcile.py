@@ -84,6 +84,18 @@ def draft(server, queries: list) -> list[list[dict]]:
     return [r["candidates"] for r in results]
 
 
+def unlinked_entities(server, count: int) -> list[str]:
+    """Entities graph:links does not link (whatever the shipped link data holds)."""
+    rows = sparql(
+        server,
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT DISTINCT ?s { ?s a ots:Statement . "
+        "FILTER NOT EXISTS { GRAPH <https://w3id.org/otsgraph/graph/links> { ?s skos:exactMatch ?item } } } "
+        f"ORDER BY ?s LIMIT {count}",
+    )
+    assert len(rows) == count, "the graph has statements, which Wikidata has no items for"
+    return [r["s"] for r in rows]
+
+
 def name_condition(text: str) -> dict:
     return {"matchType": "name", "propertyValue": text}
 
@@ -273,12 +285,14 @@ def test_candidates_carry_types_and_the_wikidata_qid(server):
         r["t"]
         for r in sparql(
             server,
-            "SELECT ?t { GRAPH ?g { res:kazakhstan a ?t } FILTER(?g != <https://w3id.org/otsgraph/graph/inferred>) }",
+            "SELECT ?t { GRAPH ?g { res:kazakhstan a ?t } "
+            "FILTER(?g != <https://w3id.org/otsgraph/graph/inferred>) }",
         )
     }
     assert types == stated
-    unlinked = legacy(server, {"q0": {"query": "Ankara"}})["q0"]["result"][0]
-    assert unlinked["id"] == f"{RES}ankara" and "wikidata" not in unlinked
+    [iri] = unlinked_entities(server, 1)
+    [top, *_] = legacy(server, {"q0": {"query": iri}})["q0"]["result"]
+    assert top["id"] == iri and "wikidata" not in top and "Wikidata" not in top["description"]
 
 
 def test_an_identifier_as_the_query_finds_its_entity(server):
@@ -545,7 +559,8 @@ def test_preview_and_flyout_escape_what_the_data_says():
     with serve(update_tokens={TOKEN: "tests"}) as live:
         update = (
             f"INSERT DATA {{ <{RES}hostile> a <{OTS}City> ; "
-            f"<http://www.w3.org/2000/01/rdf-schema#label> {json.dumps(hostile)}@en }}"
+            f"<http://www.w3.org/2000/01/rdf-schema#label> {json.dumps(hostile)}@en, "
+            f"{json.dumps(hostile + ' қала')}@kk, {json.dumps(hostile + ' город')}@ru }}"
         )
         assert requests.post(f"{live.url}/sparql", data=update.encode(), headers=UPDATE, timeout=30).ok
         preview = call("GET", f"{live.url}{LEGACY}/preview", None, params={"id": f"{RES}hostile"})
@@ -565,7 +580,8 @@ def test_preview_and_flyout_escape_what_the_data_says():
 
 
 def test_data_extension_in_both_versions(server):
-    ids = [f"{RES}kazakhstan", f"{RES}turkey", f"{RES}ankara"]
+    [unlinked] = unlinked_entities(server, 1)
+    ids = [f"{RES}kazakhstan", f"{RES}turkey", unlinked]
     properties = [{"id": "wikidata"}, {"id": f"{OTS}heldIn"}, {"id": "org:memberOf"}]
     query = {"ids": ids, "properties": properties}
     old = call(
@@ -574,7 +590,7 @@ def test_data_extension_in_both_versions(server):
     new = call("POST", f"{server.url}{DRAFT}/extend", schemas.EXTENSION_1_0, json=query).json()
     assert [m["id"] for m in old["meta"]] == [p["id"] for p in properties] == [m["id"] for m in new["meta"]]
     assert old["rows"][f"{RES}kazakhstan"]["wikidata"] == [{"str": LINKS["kazakhstan"]}]
-    assert old["rows"][f"{RES}ankara"]["wikidata"] == []
+    assert old["rows"][unlinked]["wikidata"] == []
     members = {
         r["o"]
         for r in sparql(
@@ -596,7 +612,8 @@ def test_data_extension_in_both_versions(server):
 def test_data_extension_gives_numbers_and_dates_typed(server):
     rows = sparql(
         server,
-        "SELECT ?s ?d { ?s a ots:Summit ; ots:date ?d FILTER(DATATYPE(?d) = <http://www.w3.org/2001/XMLSchema#date>) } LIMIT 1",
+        "SELECT ?s ?d { ?s a ots:Summit ; ots:date ?d "
+        "FILTER(DATATYPE(?d) = <http://www.w3.org/2001/XMLSchema#date>) } LIMIT 1",
     )
     assert rows, "a summit has an xsd:date"
     query = {"ids": [rows[0]["s"]], "properties": [{"id": "ots:date"}]}
@@ -761,9 +778,9 @@ def test_bodies_that_cannot_be_read_are_refused(server):
     for body, code in ((b"\xff\xfe{}", "bad-encoding"), (b"", "bad-request"), (b"{nope", "bad-request")):
         response = call("POST", url, schemas.ERROR, status=400, data=body, headers=json_type)
         assert response.json()["error"] == code
+    # larger than the server's max_request_bytes: refused by waitress before the app reads it
     too_big = b'{"queries": [' + b" " * 1_100_000 + b"]}"
-    response = call("POST", url, schemas.ERROR, status=413, data=too_big, headers=json_type)
-    assert response.json()["error"] == "request-entity-too-large"
+    assert requests.post(url, data=too_big, headers=json_type, timeout=30).status_code == 413
     call("POST", f"{server.url}{LEGACY}", schemas.ERROR, status=400, data={"nothing": "here"})
 
 

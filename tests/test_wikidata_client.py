@@ -18,8 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import OutsideNetworkError
 
+from conftest import OutsideNetworkError
 from otsgraph.wikidata.client import (
     API_URL,
     SPARQL_URL,
@@ -66,7 +66,7 @@ def wikidata_on_localhost(script: list[tuple[int, dict[str, str]]] | None = None
     seen: list[tuple[str, dict[str, str], dict[str, str]]] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             path, _, query = self.path.partition("?")
             params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
             seen.append((path, params, dict(self.headers.items())))
@@ -234,9 +234,9 @@ def test_the_type_filter_rejects_a_disambiguation_page():
 
 
 def test_the_network_guard_stops_connections_to_outside_hosts():
-    with socket.socket() as sock, pytest.raises(OutsideNetworkError, match="192.0.2.1"):
+    with socket.socket() as sock, pytest.raises(OutsideNetworkError, match=r"192\.0\.2\.1"):
         sock.connect(("192.0.2.1", 80))  # TEST-NET-1: never routed
-    with pytest.raises(OutsideNetworkError, match="www.wikidata.org"):
+    with pytest.raises(OutsideNetworkError, match=r"www\.wikidata\.org"):
         urllib.request.urlopen("https://www.wikidata.org/w/api.php", timeout=1)
     with pytest.raises(OutsideNetworkError):
         socket.create_connection(("query.wikidata.org", 443), timeout=1)

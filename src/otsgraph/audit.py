@@ -169,13 +169,20 @@ def _remove_all(store: ox.Store, quads: list[ox.Quad]) -> None:
             store.remove(q)
 
 
+def _pause(seconds: float, where: str) -> None:
+    if seconds:
+        import sys
+
+        print(f"otsgraph test hook: pausing {seconds} s {where}", file=sys.stderr, flush=True)
+        time.sleep(seconds)
+
+
 def apply(store: ox.Store, plan, record: AuditRecord, pause: float = 0.0) -> None:
     """Write the change, its inferences and its audit record; see the module docstring for atomicity."""
     adds = plan.quad_adds + plan.inferred_adds + record_quads(record, plan.new_graphs)
     removes = plan.quad_removes + plan.inferred_removes
     if not removes:
-        if pause:
-            time.sleep(pause)  # test hook: a crash here must leave the graph as it was
+        _pause(pause, "before the write")  # test hook: a crash here must leave the graph as it was
         store.extend(adds)  # one transaction
     else:
         entry = ox.NamedNode(CHANGE_NS + record.id + "/journal")
@@ -186,8 +193,7 @@ def apply(store: ox.Store, plan, record: AuditRecord, pause: float = 0.0) -> Non
             ]
         )
         store.extend(adds)
-        if pause:
-            time.sleep(pause)  # test hook: a crash here is rolled back by recover()
+        _pause(pause, "between the steps")  # test hook: a crash here is rolled back by recover()
         _remove_all(store, removes)
         _remove_all(store, list(store.quads_for_pattern(entry, None, None, JOURNAL)))
     store.flush()

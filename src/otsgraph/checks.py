@@ -96,6 +96,8 @@ def provenance(context, view, submitted: Iterable[ox.Quad]) -> list[Finding]:
             continue
         if q.predicate in DECLARATION or q.subject in claim_graphs or _describes_claim(view, q.subject):
             continue
+        if _already_asserted(view, q):  # not a new fact: its provenance is already recorded
+            continue
         findings.append(
             Finding(
                 term_text(q.subject),
@@ -110,6 +112,11 @@ def provenance(context, view, submitted: Iterable[ox.Quad]) -> list[Finding]:
             )
         )
     return findings
+
+
+def _already_asserted(view, q: ox.Quad) -> bool:
+    stored = view.store.quads_for_pattern(q.subject, q.predicate, q.object)
+    return any(found.graph_name in ASSERTED_DATA for found in stored)
 
 
 def _describes_claim(view, node) -> bool:

@@ -131,6 +131,10 @@ class Gate:
         """Every accepted change, oldest first."""
         return audit.records(self.store)
 
+    def record(self, change_id: str) -> AuditRecord:
+        """One logged change with its quads; raises audit.UnknownChange."""
+        return audit.record(self.store, change_id)
+
     def revert(self, change_id: str, who: str) -> Report:
         """Undo an accepted change by a new change (itself checked and logged)."""
         record = audit.record(self.store, change_id)
@@ -146,9 +150,10 @@ class Gate:
 
         Returns the number of quads dropped. The inferred graph is recomputed from the shipped data.
         """
-        dropped = audit.reset(self.store)
-        self.context.recompute_inferred()
-        return dropped
+        with self._lock:
+            dropped = audit.reset(self.store)
+            self.context.recompute_inferred()
+            return dropped
 
 
 def load_shapes(layout: Layout) -> list[tuple]:

@@ -60,6 +60,8 @@ _KNOWN_TBOX_FIELDS = {
     "inverse_functional",
     "chains",
     "disjoint_pairs",
+    "has_value",
+    "restrictions_with",
 }
 
 
@@ -195,9 +197,14 @@ def forward_chain(view: View, tbox: Tbox, seeds: Iterable[Triple]) -> set[Triple
     while work:
         t = work.pop()
         s, p, o = t
+        for restriction in tbox.restrictions_with.get((p, o), ()):  # cls-hv2
+            emit((s, RDF_TYPE, restriction))
         if p == RDF_TYPE:
             for sup in tbox.superclasses.get(o, ()):
                 emit((s, RDF_TYPE, sup))
+            if o in tbox.has_value:  # cls-hv1
+                prop, value = tbox.has_value[o]
+                emit((s, prop, value))
             continue
         for sup in tbox.superproperties.get(p, ()):
             emit((s, sup, o))
@@ -277,88 +284,97 @@ def local_inconsistencies(view: View, tbox: Tbox, triples: Iterable[Triple]) -> 
 # ---- Which nodes a change touches -----------------------------------------------------------
 
 
-def deep_predicates(shapes: shacl.ShapesGraph) -> set:
-    """Predicates along which a shape looks at a value's own triples (its types, its properties).
+@dataclass
+class ShapeReads:
+    """What the shapes read beyond a focus node's own triples.
 
-    A change to a node's triples can change the results of the nodes that reach it along these.
+    deep[p] is the set of predicates some shape reads on a node reached along p (its rdf:type for
+    sh:class, the paths of a nested shape), or None for any. `unbounded` is set when a shape uses
+    an inverse or a repeated path: then every neighbour counts, both ways.
     """
-    looks_inside_cache: dict = {}
 
-    def looks_inside(shape_node) -> bool:
-        """Does validating a value against this shape read the value's triples?"""
-        if shape_node in looks_inside_cache:
-            return looks_inside_cache[shape_node]
-        looks_inside_cache[shape_node] = False  # cycles: assume not while visiting
-        props = shapes.by_subject.get(shape_node, {})
-        found = bool(props.get(shacl.sh("path")) or props.get(shacl.sh("class")) or props.get(shacl.sh("property")))
-        for name in ("node", "not", "qualifiedValueShape"):
-            found = found or any(looks_inside(v) for v in props.get(shacl.sh(name), []))
+    deep: dict = field(default_factory=dict)
+    unbounded: bool = False
+
+    def add(self, predicate, reads: set | None) -> None:
+        if reads is not None and not reads:
+            return
+        if reads is None or self.deep.get(predicate, set()) is None:
+            self.deep[predicate] = None
+        else:
+            self.deep[predicate] = self.deep.get(predicate, set()) | reads
+
+    def readers(self, predicate) -> list:
+        """The predicates p along which a change to a node's `predicate` triples is read."""
+        return [p for p, reads in self.deep.items() if reads is None or predicate in reads]
+
+
+def shape_reads(shapes: shacl.ShapesGraph) -> ShapeReads:
+    """Work out, from the shapes, which triples of which neighbours a node's results depend on."""
+    result = ShapeReads()
+    cache: dict = {}
+
+    def value_reads(props: dict) -> set | None:
+        """Predicates read on a node the constraints in `props` are applied to."""
+        out: set | None = set()
+
+        def merge(more: set | None) -> None:
+            nonlocal out
+            out = None if (out is None or more is None) else out | more
+
+        if props.get(shacl.sh("class")):
+            merge({RDF_TYPE})
+        for name in ("node", "not", "qualifiedValueShape", "property"):
+            for member in props.get(shacl.sh(name), []):
+                merge(reads(member))
         for name in ("or", "and", "xone"):
             for head in props.get(shacl.sh(name), []):
-                found = found or any(looks_inside(m) for m in shapes.rdf_list(head))
-        looks_inside_cache[shape_node] = found
-        return found
+                for member in shapes.rdf_list(head):
+                    merge(reads(member))
+        return out
 
-    deep: set = set()
-
-    def first_steps(path) -> set:
+    def register(path, reads_at_end: set | None) -> set | None:
+        """Record what is read along a path; return the predicates read on the path's start."""
         if isinstance(path, ox.NamedNode):
+            result.add(path, reads_at_end)
             return {path}
         props = shapes.by_subject.get(path, {})
-        if shacl.RDF_FIRST in props:  # a sequence: its first step leads to a node whose triples matter
+        if shacl.RDF_FIRST in props:  # a sequence path
             steps = shapes.rdf_list(path)
-            deep.update(s for step in steps[:-1] for s in first_steps(step) | all_steps(step))
-            return first_steps(steps[0]) if steps else set()
-        out = set()
-        for name in ("alternativePath",):
-            for head in props.get(shacl.sh(name), []):
-                for option in shapes.rdf_list(head):
-                    out |= first_steps(option)
-        for name in ("inversePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"):
-            for inner in props.get(shacl.sh(name), []):
-                steps = all_steps(inner)
-                out |= steps
-                if name != "inversePath":
-                    deep.update(steps)
+            reads_after = reads_at_end
+            for step in reversed(steps):
+                reads_after = register(step, reads_after)
+            return reads_after
+        if shacl.sh("alternativePath") in props:
+            out: set = set()
+            for option in shapes.rdf_list(props[shacl.sh("alternativePath")][0]):
+                first = register(option, reads_at_end)
+                if first is None:
+                    return None
+                out |= first
+            return out
+        result.unbounded = True  # inverse, zero-or-more, one-or-more, zero-or-one paths
+        return None
+
+    def reads(shape_node) -> set | None:
+        """Predicates read on a focus node validated against this shape."""
+        if shape_node in cache:
+            return cache[shape_node]
+        cache[shape_node] = set()  # a cycle reads nothing more
+        props = shapes.by_subject.get(shape_node, {})
+        paths = props.get(shacl.sh("path"), [])
+        if paths:  # a property shape: its constraints apply to the values at the end of its path
+            out = register(paths[0], value_reads(props))
+            for name in ("lessThan", "lessThanOrEquals", "equals", "disjoint"):
+                out = None if out is None else out | set(props.get(shacl.sh(name), []))
+        else:
+            out = value_reads(props)
+        cache[shape_node] = out
         return out
 
-    def all_steps(path) -> set:
-        if isinstance(path, ox.NamedNode):
-            return {path}
-        props = shapes.by_subject.get(path, {})
-        out = set()
-        if shacl.RDF_FIRST in props:
-            for step in shapes.rdf_list(path):
-                out |= all_steps(step)
-        for values in props.values():
-            for v in values:
-                if isinstance(v, ox.BlankNode) and v != path:
-                    out |= all_steps(v)
-                elif isinstance(v, ox.NamedNode) and v.value != shacl.RDF + "nil":
-                    out.add(v)
-        return out
-
-    for node, props in shapes.by_subject.items():
-        for path in props.get(shacl.sh("path"), []):
-            steps = first_steps(path)
-            value_level = any(
-                props.get(shacl.sh(n)) for n in ("class", "node", "qualifiedValueShape", "or", "and", "not", "xone")
-            )
-            if value_level:
-                shape = shapes.shape(node)
-                inside = bool(props.get(shacl.sh("class"))) or any(
-                    looks_inside(v)
-                    for n in ("node", "qualifiedValueShape", "not")
-                    for v in shape.params.get(shacl.sh(n), [])
-                ) or any(
-                    looks_inside(m)
-                    for n in ("or", "and", "xone")
-                    for head in shape.params.get(shacl.sh(n), [])
-                    for m in shapes.rdf_list(head)
-                )
-                if inside:
-                    deep |= steps
-    return deep
+    for node in shapes.by_subject:
+        reads(node)
+    return result
 
 
 @dataclass
@@ -388,7 +404,7 @@ class Context:
         self.store = store
         self.shapes_triples = shapes
         self.shapes = shacl.ShapesGraph(shapes)
-        self.deep = deep_predicates(self.shapes)
+        self.reads = shape_reads(self.shapes)
         self._tbox: Tbox | None = None
         self._ontology: list[Triple] | None = None
 
@@ -540,40 +556,59 @@ class Context:
         ]
 
     def touched(self, view: View, plus: Iterable[Triple], minus: Iterable[Triple]) -> set:
-        """Focus nodes whose results can change: endpoints of changed triples, and who reaches them."""
-        nodes = set()
-        for s, _, o in (*plus, *minus):
-            nodes.add(s)
-            if not isinstance(o, ox.Literal):
-                nodes.add(o)
-        frontier = set(nodes)
-        for _ in range(2):
-            reached = set()
-            for n in frontier:
-                for p, subjects in view.into(n).items():
-                    if p in self.deep:
-                        reached |= subjects
-            frontier = reached - nodes
-            nodes |= reached
+        """Focus nodes whose results can change: subjects of changed triples, and who reads them.
+
+        A node X whose shape reads, along p, the changed predicate q of a node n (X -p-> n) is
+        touched too, and so on up (X's p-values changed for whoever reads p of X).
+        """
+        changed = list(dict.fromkeys((s, p) for s, p, _ in (*plus, *minus)))
+        nodes = {s for s, _ in changed}
+        if self.reads.unbounded:  # any neighbour may matter: objects too, and both directions
+            nodes |= {o for _, _, o in (*plus, *minus) if not isinstance(o, ox.Literal)}
+            frontier = set(nodes)
+            for _ in range(3):
+                reached = set()
+                for n in frontier:
+                    reached |= {s for subjects in view.into(n).values() for s in subjects}
+                    reached |= {o for objs in view.out(n).values() for o in objs if not isinstance(o, ox.Literal)}
+                frontier = reached - nodes
+                nodes |= reached
+            return nodes
+        seen = set(changed)
+        while changed:
+            node, predicate = changed.pop()
+            for p in self.reads.readers(predicate):
+                for reader in view.subjects(p, node):
+                    nodes.add(reader)
+                    if (reader, p) not in seen:
+                        seen.add((reader, p))
+                        changed.append((reader, p))
         return nodes
 
-    # ---- validation --------------------------------------------------------------------------
-
     def neighbourhood(self, view: View, focus: Iterable) -> set[Triple]:
-        """The triples the shapes can read about the focus nodes: two hops out, one in."""
+        """The triples the shapes can read about the focus nodes: their own, and along what shapes read."""
         triples: set[Triple] = set()
-        level1 = set()
-        for x in focus:
-            out, into = view.out_triples(x), view.in_triples(x)
-            triples |= out | into
-            level1 |= {o for _, _, o in out if not isinstance(o, ox.Literal)} | {s for s, _, _ in into}
-        level2 = set()
-        for n in level1:
-            out = view.out_triples(n)
-            triples |= out
-            level2 |= {o for _, _, o in out if not isinstance(o, ox.Literal)}
-        for n in level2 - level1:
-            triples |= view.out_triples(n)
+        visited: set = set()
+        pending = list(focus)
+        if self.reads.unbounded:
+            for x in list(pending):
+                triples |= view.in_triples(x)
+        depth = 0
+        while pending and depth < (3 if self.reads.unbounded else 8):
+            nxt = []
+            for node in pending:
+                if node in visited:
+                    continue
+                visited.add(node)
+                out = view.out_triples(node)
+                triples |= out
+                for _, p, o in out:
+                    if isinstance(o, ox.Literal) or o in visited:
+                        continue
+                    if self.reads.unbounded or p in self.reads.deep:
+                        nxt.append(o)
+            pending = nxt
+            depth += 1
         return triples
 
     def validate_nodes(self, view: View, focus: set) -> list[Finding]:

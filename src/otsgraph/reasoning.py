@@ -2,7 +2,8 @@
 
 The engine compiles the ontology's axioms (class and property hierarchy, domains, ranges,
 inverses, symmetric and transitive properties, property chains, disjointness, functional
-properties, owl:hasValue restrictions) into rules and runs them to a fixpoint with a work list over indexed triples.
+properties, owl:hasValue restrictions) into rules and runs them to a fixpoint with a work list
+over indexed triples.
 Every inferred triple keeps the first derivation found (rule and premises), so that any
 inference can be explained down to asserted triples. Constructs the engine does not
 implement are reported by `unsupported_axioms`, so that a silent gap with owlrl cannot occur;

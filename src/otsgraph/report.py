@@ -59,6 +59,15 @@ class Report:
     def conforms(self) -> bool:
         return not any(f.severity == "Violation" for f in self.findings)
 
+    @property
+    def results(self) -> list[Finding]:
+        """The findings (SHACL's name for them)."""
+        return self.findings
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {s: self.count(s) for s in SEVERITIES}
+
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
 
@@ -195,9 +204,13 @@ def _short(text: str | None) -> str:
 
 
 def _short_value(text: str) -> str:
+    """A value for people: prefixed names for IRIs and datatypes, long literals cut."""
+    import re
+
     if text.startswith("<") and text.endswith(">"):
         return _short(text[1:-1])
-    return text if len(text) < 200 else text[:200] + "…"
+    text = text if len(text) < 200 else text[:200] + "…"
+    return re.sub(r"\^\^<([^<>]+)>$", lambda m: "^^" + _short(m.group(1)), text)
 
 
 Labeller = Callable[[str], str | None]

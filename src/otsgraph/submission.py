@@ -178,8 +178,9 @@ def read_submission(
     return quads
 
 
-def read_file(path: Path, fmt: str | None = None, limits: Limits | None = None) -> list[ox.Quad]:
+def read_file(path: Path | str, fmt: str | None = None, limits: Limits | None = None) -> list[ox.Quad]:
     """Read one submission file (the size limit is checked before reading it all)."""
+    path = Path(path)
     limits = limits or Limits()
     source = str(path)
     try:

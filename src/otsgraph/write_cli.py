@@ -37,7 +37,19 @@ def add_validate_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["turtle", "trig", "ntriples", "nquads", "jsonld", "rdfxml"],
         help="the files' RDF format (default: from each file's extension)",
     )
+    _limit_argument(parser)
     _store_argument(parser)
+
+
+def _limit_argument(parser: argparse.ArgumentParser) -> None:
+    from .submission import Limits
+
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        default=Limits().max_bytes,
+        help=f"refuse a file larger than this (default {Limits().max_bytes})",
+    )
 
 
 def add_add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,6 +67,7 @@ def add_add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["turtle", "trig", "ntriples", "nquads", "jsonld", "rdfxml"],
         help="the files' RDF format (default: from each file's extension)",
     )
+    _limit_argument(parser)
     _store_argument(parser)
 
 
@@ -133,13 +146,14 @@ def _open(args: argparse.Namespace, layout: Layout, quiet: bool, read_only: bool
 def _read_change(args: argparse.Namespace):
     """The files as one change; InputErrors are collected so that every bad file is named."""
     from .change import change_from_quads
-    from .submission import InputError, read_file
+    from .submission import InputError, Limits, read_file
 
     quads: list[ox.Quad] = []
     errors: list[InputError] = []
+    limits = Limits(max_bytes=args.max_bytes)
     for path in args.files:
         try:
-            quads += read_file(path, args.input_format)
+            quads += read_file(path, args.input_format, limits)
         except InputError as error:
             errors.append(error)
     return change_from_quads(quads), errors

@@ -445,7 +445,28 @@ def _draft_manifest() -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------- routes
 
 
-@reconcile.route(LEGACY, methods=["GET", "POST"])
+_OTHER_METHODS = ["PUT", "DELETE", "PATCH"]
+
+
+def _wrong_method(allowed: str) -> Callable[..., Response]:
+    def refuse(**_: str) -> Response:
+        raise BadRequest(
+            f"this route answers {allowed} only", "method", status=405, code="method-not-allowed"
+        )
+
+    return refuse
+
+
+def _route(path: str, view: Callable, methods: list[str], endpoint: str, **defaults: str) -> None:
+    """A route, and a JSON 405 for the methods it does not take (Flask's own would be HTML)."""
+    extra = {"defaults": defaults} if defaults else {}
+    reconcile.add_url_rule(path, endpoint, view, methods=methods, **extra)
+    others = [m for m in ["GET", "POST", *_OTHER_METHODS] if m not in methods]
+    reconcile.add_url_rule(
+        path, f"{endpoint}_refused", _wrong_method(", ".join(methods)), methods=others, **extra
+    )
+
+
 def legacy_root() -> Response:
     queries, extend, single = _parameter("queries"), _parameter("extend"), _parameter("query")
     if queries is not None:
@@ -465,12 +486,10 @@ def legacy_root() -> Response:
     return _answer(_legacy_manifest())
 
 
-@reconcile.route(DRAFT, methods=["GET"])
 def draft_root() -> Response:
     return _answer(_draft_manifest())
 
 
-@reconcile.route(f"{DRAFT}/match", methods=["POST"])
 def draft_match() -> Response:
     if request.mimetype == "application/json":
         body = _json_body()
@@ -483,18 +502,17 @@ def draft_match() -> Response:
     return _answer(_draft_batch(_parse_json(queries, "queries")))
 
 
+_route(LEGACY, legacy_root, ["GET", "POST"], "legacy_root")
+_route(DRAFT, draft_root, ["GET"], "draft_root")
+_route(f"{DRAFT}/match", draft_match, ["POST"], "draft_match")
+
+
 def _both(path: str, methods: tuple[str, ...] = ("GET",)) -> Callable:
     """Register a view under both service roots."""
 
     def register(view: Callable) -> Callable:
         for root, name in ((LEGACY, "legacy"), (DRAFT, "draft")):
-            reconcile.add_url_rule(
-                f"{root}{path}",
-                f"{name}_{view.__name__}",
-                view,
-                methods=list(methods),
-                defaults={"root": root},
-            )
+            _route(f"{root}{path}", view, list(methods), f"{name}_{view.__name__}", root=root)
         return view
 
     return register
@@ -575,12 +593,14 @@ def preview(root: str) -> Response:
     return response
 
 
-@reconcile.route(f"{LEGACY}/flyout/entity")
 def flyout() -> Response:
     iri = _entity_parameter()
     return _answer(
         {"id": iri, "html": render_template("reconcile_flyout.html", **_entity_view(iri, _lang()))}
     )
+
+
+_route(f"{LEGACY}/flyout/entity", flyout, ["GET"], "legacy_flyout")
 
 
 @_both("/view")

@@ -35,6 +35,7 @@ WIKIDATA = "wikidata"  # the pseudo-property whose values are the linked Wikidat
 MAX_CANDIDATES = 100  # per query, whatever limit a client asks for
 DEFAULT_LIMIT = 10
 _ALL = 10**9  # "no limit" for the search index
+_KAZAKH_ONLY = set("әғқңөұүһі")  # Cyrillic letters Kazakh writes and Russian does not
 
 
 class BadQuery(ValueError):
@@ -351,12 +352,15 @@ def reconcile(query: Query) -> list[Candidate]:
 
 def display_language(candidate: Candidate, query: Query) -> str | None:
     """The language to name a candidate in: the query's; English for a name typed in Latin letters
-    (Latin-script Kazakh included); else that of the Cyrillic label it matched (kk or ru)."""
+    (Latin-script Kazakh included); Kazakh for Cyrillic with Kazakh letters; else the language of
+    the label it matched."""
     if query.lang in LANGUAGES:
         return query.lang
-    letters = [c for c in query.name or "" if c.isalpha()]
+    letters = [c for c in (query.name or "").casefold() if c.isalpha()]
     if letters and not any("\u0400" <= c <= "\u04ff" for c in letters):
         return "en"
+    if any(c in _KAZAKH_ONLY for c in letters):
+        return "kk"
     if candidate.matched_label is not None and candidate.matched_label.language in LANGUAGES:
         return candidate.matched_label.language
     return None

@@ -327,46 +327,51 @@ class Checker:
                     self.add(entity, "location", f"{_curie(prop)} / {pid}", self.name(place), shown, DISAGREE)
 
     def figures(self) -> None:
-        for row in sorted(
+        rows = sorted(
             self.data.select("figures"),
             key=lambda r: (r["about"].value, r["indicator"].value, r["year"].value),
-        ):
+        )
+        for row in rows:
             entity = row["about"].value
             item = self.item_of(entity)
             if item is None:
                 continue
             topic, pid = FIGURE_PROPERTIES[row["indicator"].value]
             ours, year = Decimal(row["value"].value), int(row["year"].value[:4])
-            forecast = "forecast; " if "forecast" in row and row["forecast"].value == "true" else ""
-            same_year, years = [], []
+            notes = (
+                ["the article's figure is a forecast"]
+                if "forecast" in row and row["forecast"].value == "true"
+                else []
+            )
+            same_year, years, undated = [], [], 0
             for statement in item.statements(pid):
                 value = _snak_value(statement["mainsnak"])
                 when = _qualifier_days(statement, "P585")
-                if not value or not when:
+                if not value:
+                    continue
+                if not when:
+                    undated += 1
                     continue
                 years.append(when[0].year)
                 if when[0].year == year:
                     same_year.append(Decimal(value["amount"]))
             text = f"{_number(ours)} ({year})"
+            prop = f"{pid} (P585 {year})"
             if not same_year:
-                nearest = f"Wikidata's years: {_years(years)}" if years else ""
-                self.add(entity, topic, f"{pid} (P585 {year})", text, "", ONLY_OURS, forecast + nearest)
+                if years:
+                    notes.append(f"Wikidata's years: {_years(years)}")
+                if undated:
+                    notes.append(f"Wikidata has {undated} value(s) with no P585 year, not compared")
+                self.add(entity, topic, prop, text, "", ONLY_OURS, "; ".join(notes))
                 continue
             shown = ", ".join(f"{_number(v)} ({year})" for v in same_year)
             close = [v for v in same_year if v and abs(v - ours) / abs(v) <= FIGURE_TOLERANCE]
             if close:
-                self.add(entity, topic, f"{pid} (P585 {year})", text, shown, AGREE, forecast.rstrip("; "))
+                self.add(entity, topic, prop, text, shown, AGREE, "; ".join(notes))
             else:
                 off = min(abs(v - ours) / abs(v) for v in same_year if v) if any(same_year) else Decimal(0)
-                self.add(
-                    entity,
-                    topic,
-                    f"{pid} (P585 {year})",
-                    text,
-                    shown,
-                    DISAGREE,
-                    f"{forecast}differs by {off * 100:.1f}% (tolerance {FIGURE_TOLERANCE * 100:.0f}%)",
-                )
+                notes.append(f"differs by {off * 100:.1f}% (tolerance {FIGURE_TOLERANCE * 100:.0f}%)")
+                self.add(entity, topic, prop, text, shown, DISAGREE, "; ".join(notes))
 
 
 def _within(day: Day, starts: list[Day], ends: list[Day]) -> bool:

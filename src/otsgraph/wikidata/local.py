@@ -39,6 +39,7 @@ class ProjectData:
     classes: dict[str, set[str]] = field(default_factory=dict)
     names: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)  # our IRI → QID
+    statuses: dict[str, str] = field(default_factory=dict)  # our IRI → why it has no link
 
     @classmethod
     def load(cls, layout: Layout) -> ProjectData:
@@ -70,6 +71,8 @@ class ProjectData:
         self.names = dict(names)
         for row in self.select("links"):
             self.links[row["entity"].value] = row["item"].value.removeprefix(WD_ENTITY)
+        for row in self.select("statuses"):
+            self.statuses[row["entity"].value] = row["status"].value
 
     def label(self, iri: str, language: str = "en") -> str:
         names = self.names.get(iri, {}).get(language) or []

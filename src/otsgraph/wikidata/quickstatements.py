@@ -73,7 +73,10 @@ def article_reference(data: ProjectData) -> Reference:
 def statements(report: CheckReport, data: ProjectData) -> list[list[str]]:
     """The main columns (item, property, value, qualifiers…) of each exportable only-ours fact."""
     out: list[list[str]] = []
-    figures = {(r["about"].value, int(r["year"].value[:4])): r for r in data.select("figures")}
+    figures = {
+        (r["about"].value, r["indicator"].value.rsplit("-", 1)[-1], int(r["year"].value[:4])): r
+        for r in data.select("figures")
+    }
     for row in report.rows:
         if row.verdict != ONLY_OURS or not row.qid:
             continue
@@ -97,7 +100,7 @@ def statements(report: CheckReport, data: ProjectData) -> list[list[str]]:
                 out.append([row.qid, row.property.split(" / ")[-1], place_qid])
         elif row.topic in ("gdp", "population"):
             year = int(row.ours.rsplit("(", 1)[1].rstrip(")"))
-            figure = figures.get((entity, year))
+            figure = figures.get((entity, row.topic, year))
             if figure is None or ("forecast" in figure and figure["forecast"].value == "true"):
                 continue
             value = Decimal(figure["value"].value)

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
-from ..namespaces import PREFIXES, WD
+from ..namespaces import OTS, PREFIXES, RES, WD
 from .client import WikidataClient, write_text_atomically
 from .local import ProjectData, short
 from .scoring import Score, score_candidate
@@ -32,7 +32,9 @@ from .typecheck import check_types, rule_for
 DEFAULT_THRESHOLD = 85
 AMBIGUITY_MARGIN = 5
 SEARCH_LIMIT = 7
-METHOD = "automatic reconciliation"
+LINK = Namespace("https://w3id.org/otsgraph/link/")  # link records, as in data/links/entities.ttl
+#: curated statuses that say Wikidata has no item to find: not searched again
+NOT_SEARCHED = frozenset({str(OTS.GraphConstruct), str(OTS.ArticleOnly)})
 
 
 @dataclass
@@ -77,10 +79,14 @@ class Decision:
 
 
 def unlinked_entities(data: ProjectData) -> list[tuple[str, str]]:
-    """(entity, our class with a rule) for every entity without a Wikidata link, sorted."""
+    """(entity, our class with a rule) for every entity without a Wikidata link, sorted.
+
+    Entities the curated links mark as this graph's own nodes or as known only from the article are
+    left out; those marked "no evidence found" or "only a look-alike found" are searched.
+    """
     out = []
     for entity, classes in sorted(data.classes.items()):
-        if entity in data.links:
+        if entity in data.links or data.statuses.get(entity) in NOT_SEARCHED:
             continue
         found = rule_for(classes)
         if found is not None:
@@ -143,25 +149,34 @@ def reconcile(
 
 
 def link_graph(decisions: Iterable[Decision], api_url: str, today: date | None = None) -> Graph:
-    """The accepted links with their records (reified statements in PROV and Dublin Core terms)."""
+    """The accepted links with their records, in the terms of ontology/wikidata-links.ttl.
+
+    Each record is an ots:WikidataLink (the reified skos:exactMatch) with ots:linkMethod
+    ots:AutomaticReconciliation, the API it came from (prov:wasDerivedFrom), the evidence in words
+    (dct:description: score, matched label, type check) and the date (dct:date).
+    """
     today = today or date.today()
     graph = Graph()
-    for prefix in ("res", "wd", "skos", "dct", "prov", "xsd", "rdf"):
+    for prefix in ("res", "wd", "skos", "dct", "prov", "xsd", "rdf", "ots"):
         graph.bind(prefix, PREFIXES[prefix])
+    graph.bind("link", LINK)
     for decision in decisions:
         if decision.accepted is None:
             continue
         subject, item = URIRef(decision.entity), WD[decision.accepted.qid]
         graph.add((subject, SKOS.exactMatch, item))
-        record = BNode()
-        graph.add((record, RDF.type, RDF.Statement))
+        record = LINK[decision.entity.removeprefix(str(RES))]
+        graph.add((record, RDF.type, OTS.WikidataLink))
         graph.add((record, RDF.subject, subject))
         graph.add((record, RDF.predicate, SKOS.exactMatch))
         graph.add((record, RDF.object, item))
-        graph.add((record, DCTERMS.type, Literal(METHOD, lang="en")))
-        graph.add((record, DCTERMS.description, Literal(decision.accepted.evidence(), lang="en")))
+        graph.add((record, OTS.linkMethod, OTS.AutomaticReconciliation))
         graph.add((record, PROV.wasDerivedFrom, URIRef(api_url)))
-        graph.add((record, DCTERMS.created, Literal(today.isoformat(), datatype=XSD.date)))
+        evidence = (
+            f"{decision.accepted.evidence()}; found with wbsearchentities and wbgetentities at {api_url}"
+        )
+        graph.add((record, DCTERMS.description, Literal(evidence, lang="en")))
+        graph.add((record, DCTERMS.date, Literal(today.isoformat(), datatype=XSD.date)))
     return graph
 
 
@@ -179,7 +194,7 @@ def write_links(decisions: list[Decision], out: Path, api_url: str, today: date 
     graph += added
     header = (
         "# Links accepted by `otsgraph link` (automatic reconciliation): apart from the curated links.\n"
-        "# Each link has a record: method (dct:type), evidence (dct:description), API, date.\n"
+        "# Each link has a record (ots:WikidataLink): method, evidence (dct:description), API, date.\n"
     )
     write_text_atomically(out, header + graph.serialize(format="turtle"))
     return count

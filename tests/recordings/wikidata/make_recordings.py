@@ -37,6 +37,15 @@ EVIDENCE = {
     "Q813": f"{SPOC} Earth/Continent/Asia/Asia~Central/Kyrgyzstan.md: country: Kyrgyzstan (813); "
     "population 6694200 and nominal_GDP 10930644915, 8740681889 (no years given); capital Bishkek "
     "(9361). The part of the page read did not cover member_of, so no P463 is recorded.",
+    "Q43": f"{SPOC} Earth/Continent/Europe/Europe~East/Turkey.md (commit 02765bb): has_id_wikidata Q43; "
+    "instance_of sovereign state (3624078), country (6256), transcontinental country (1323642); "
+    "capital Ankara (3640); head_of_state Recep Tayyip Erdoğan (39259); office_held_by_head_of_state "
+    "President of Turkey (1922067); population 85372377 and nominal_GDP 819034484303, 905987824096 (no "
+    "years given). The part read did not cover member_of, so no P463 is recorded.",
+    "Q265": f"{SPOC} Earth/Continent/Asia/Asia~Central/Uzbekistan.md: has_id_wikidata Q265; instance_of "
+    "landlocked country (123480), sovereign state (3624078), country (6256); member_of includes "
+    "Organization_of_Turkic_States (596850), Shanghai_Cooperation_Organisation (485207), United_Nations "
+    "(1065); capital Tashkent (269); population 34915100, nominal_GDP 69238900000 (no years given).",
     "Q596850": f"{SPOC} (Kazakhstan.md, Turkmenistan.md): the member_of link "
     "'WD~Organization_of_Turkic_States,596850'. Its inception (P571) 2009-10-03 is from the English "
     "Wikipedia infobox of the Organization of Turkic States ('Establishment: Nakhchivan Agreement, "
@@ -74,7 +83,10 @@ def _statement(qid: str, prop: str, datavalue: dict, datatype: str, qualifiers: 
 
 
 def item_value(target: str) -> dict:
-    return {"value": {"entity-type": "item", "numeric-id": int(target[1:]), "id": target}, "type": "wikibase-entityid"}
+    return {
+        "value": {"entity-type": "item", "numeric-id": int(target[1:]), "id": target},
+        "type": "wikibase-entityid",
+    }
 
 
 def quantity_value(amount: int, unit: str | None = None) -> dict:
@@ -98,13 +110,17 @@ def time_value(time: str, precision: int) -> dict:
     }
 
 
-def entity(qid: str, labels: dict, descriptions: dict | None = None, claims: dict | None = None, aliases=None):
+def entity(
+    qid: str, labels: dict, descriptions: dict | None = None, claims: dict | None = None, aliases=None
+):
     return {
         "type": "item",
         "id": qid,
         "labels": {lang: {"language": lang, "value": v} for lang, v in labels.items()},
         "descriptions": {lang: {"language": lang, "value": v} for lang, v in (descriptions or {}).items()},
-        "aliases": {lang: [{"language": lang, "value": v} for v in vs] for lang, vs in (aliases or {}).items()},
+        "aliases": {
+            lang: [{"language": lang, "value": v} for v in vs] for lang, vs in (aliases or {}).items()
+        },
         "claims": claims or {},
     }
 
@@ -146,6 +162,29 @@ ITEMS = {
             **items("Q813", "P36", ["Q9361"]),
             **quantities("Q813", "P1082", [6694200]),
             **quantities("Q813", "P2131", [10930644915, 8740681889], "Q4917"),
+        },
+    ),
+    "Q43": entity(
+        "Q43",
+        {"en": "Turkey"},
+        claims={
+            **items("Q43", "P31", ["Q3624078", "Q6256", "Q1323642"]),
+            **items("Q43", "P36", ["Q3640"]),
+            **items("Q43", "P35", ["Q39259"]),
+            **items("Q43", "P1906", ["Q1922067"]),
+            **quantities("Q43", "P1082", [85372377]),
+            **quantities("Q43", "P2131", [819034484303, 905987824096], "Q4917"),
+        },
+    ),
+    "Q265": entity(
+        "Q265",
+        {"en": "Uzbekistan"},
+        claims={
+            **items("Q265", "P31", ["Q123480", "Q3624078", "Q6256"]),
+            **items("Q265", "P463", ["Q596850", "Q485207", "Q1065"]),
+            **items("Q265", "P36", ["Q269"]),
+            **quantities("Q265", "P1082", [34915100]),
+            **quantities("Q265", "P2131", [69238900000], "Q4917"),
         },
     ),
     "Q596850": entity(
@@ -213,14 +252,27 @@ def main() -> None:
         recording = {
             "_recording": evidence,
             "request": request.to_json(),
-            "response": {"status": 200, "headers": {"Content-Type": "application/json; charset=utf-8"}, "json": body},
+            "response": {
+                "status": 200,
+                "headers": {"Content-Type": "application/json; charset=utf-8"},
+                "json": body,
+            },
         }
-        (HERE / f"{name}.json").write_text(json.dumps(recording, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (HERE / f"{name}.json").write_text(
+            json.dumps(recording, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
         written.append(name)
 
     def search(name: str, text: str, language: str, hits: list[dict], *evidence: str) -> None:
-        params = {"action": "wbsearchentities", "search": text, "language": language, "uselang": language,
-                  "type": "item", "limit": "7", "format": "json"}
+        params = {
+            "action": "wbsearchentities",
+            "search": text,
+            "language": language,
+            "uselang": language,
+            "type": "item",
+            "limit": "7",
+            "format": "json",
+        }
         body = {"searchinfo": {"search": text}, "search": hits, "success": 1}
         write(name, API_URL, params, body, note(*evidence))
 
@@ -232,9 +284,16 @@ def main() -> None:
             entities[q] = {k: v for k, v in full.items() if k in ("type", "id") or k in keep}
             for field in ("labels", "descriptions", "aliases"):
                 if field in entities[q]:
-                    entities[q][field] = {lang: v for lang, v in full[field].items() if lang in languages.split("|")}
-        params = {"action": "wbgetentities", "ids": "|".join(qids), "props": props, "languages": languages,
-                  "format": "json"}
+                    entities[q][field] = {
+                        lang: v for lang, v in full[field].items() if lang in languages.split("|")
+                    }
+        params = {
+            "action": "wbgetentities",
+            "ids": "|".join(qids),
+            "props": props,
+            "languages": languages,
+            "format": "json",
+        }
         write(name, API_URL, params, {"entities": entities, "success": 1}, note(*qids))
 
     def types(name: str, our_class: str, qids: list[str], pairs: list[tuple[str, str]]) -> None:
@@ -243,7 +302,7 @@ def main() -> None:
         write(name, SPARQL_URL, {"query": query, "format": "json"}, sparql_results(pairs), note(*qids))
 
     # `otsgraph link --check`: one wbgetentities per linked item
-    for qid in ("Q232", "Q874", "Q813", "Q596850", "Q35493"):
+    for qid in ("Q232", "Q874", "Q813", "Q43", "Q265", "Q596850", "Q35493"):
         get(f"check-wbgetentities-{qid}", [qid], "labels|claims", "en")
 
     # `otsgraph link` on Kazakhstan: found by its label in each language; a sovereign state
@@ -255,8 +314,14 @@ def main() -> None:
     # `otsgraph link` on Almaty: the city, and the region of the same name (a look-alike)
     search("link-search-almaty-kk", "Алматы", "kk", [search_hit("Q35493", "kk")], "Q35493")
     search("link-search-almaty-ru", "Алматы", "ru", [search_hit("Q35493", "ru")], "Q35493")
-    search("link-search-almaty-en", "Almaty", "en", [search_hit("Q35493", "en"), search_hit("Q186466", "en")],
-           "Q35493", "Q186466")
+    search(
+        "link-search-almaty-en",
+        "Almaty",
+        "en",
+        [search_hit("Q35493", "en"), search_hit("Q186466", "en")],
+        "Q35493",
+        "Q186466",
+    )
     get("link-wbgetentities-almaty", ["Q35493", "Q186466"], "labels|aliases|descriptions|claims", "kk|ru|en")
     types("link-types-almaty", "City", ["Q35493", "Q186466"], [("Q35493", "Q486972")])
 

@@ -1,0 +1,253 @@
+"""`otsgraph add`, `log`, `revert`, `export`, `reset`: on real on-disk stores, with crashes by SIGKILL."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from gate_support import REPO, SUBMISSIONS, additions, gate_on, res, seeded_store_dir, snapshot
+
+from otsgraph.cli import main
+from otsgraph.graphs import ADDITIONS, AUDIT, JOURNAL
+
+HELD_IN = ox.NamedNode("https://w3id.org/otsgraph/ontology/heldIn")
+
+
+@pytest.fixture
+def store_dir(tmp_path, tmp_path_factory):
+    return seeded_store_dir(tmp_path, tmp_path_factory.getbasetemp())
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def quads_of(store_dir: Path) -> set[ox.Quad]:
+    store = ox.Store(str(store_dir))
+    try:
+        return snapshot(store)
+    finally:
+        del store
+
+
+def test_add_commits_and_log_lists_the_change_with_its_author(capsys, store_dir):
+    code, out, _ = run(capsys, "add", "-q", "--store", str(store_dir), "--as", "alice", str(SUBMISSIONS / "summit.trig"))
+    assert code == 0 and out.startswith("accepted: change ")
+    change_id = out.split()[2]
+    code, out, _ = run(capsys, "log", "-q", "--store", str(store_dir))
+    assert code == 0 and change_id in out and "alice" in out and "summit.trig" in out
+    code, out, _ = run(capsys, "log", "-q", "--json", "--store", str(store_dir))
+    [entry] = json.loads(out)
+    assert entry["id"] == change_id and entry["who"] == "alice" and entry["added"] > 0
+    assert entry["when"].endswith("Z")
+
+
+def test_add_records_the_login_name_by_default(capsys, store_dir):
+    run(capsys, "add", "-q", "--store", str(store_dir), str(SUBMISSIONS / "city.ttl"))
+    _, out, _ = run(capsys, "log", "-q", "--json", "--store", str(store_dir))
+    assert json.loads(out)[0]["who"] == getpass.getuser()
+
+
+def test_an_invalid_submission_is_rejected_whole(capsys, store_dir):
+    before = quads_of(store_dir)
+    # one good file and one bad: nothing of either is added
+    files = [str(SUBMISSIONS / "summit.trig"), str(SUBMISSIONS / "problems.trig")]
+    code, out, err = run(capsys, "add", "-q", "--store", str(store_dir), *files)
+    assert code == 1 and "Rejected: nothing was added." in err and "does not conform" in out
+    assert quads_of(store_dir) == before
+
+
+@pytest.mark.parametrize(
+    "name", ["bad-syntax.ttl", "not-utf8.ttl", "empty.ttl", "entities.rdf", "remote-context.jsonld"]
+)
+def test_bad_input_changes_nothing(capsys, store_dir, name):
+    before = quads_of(store_dir)
+    code, _, err = run(capsys, "add", "-q", "--store", str(store_dir), str(SUBMISSIONS / "summit.trig"), str(SUBMISSIONS / name))
+    assert code == 2 and "Input error" in err and name in err
+    assert quads_of(store_dir) == before
+
+
+def test_export_writes_the_additions_so_that_adding_them_again_restores_them(capsys, store_dir, tmp_path):
+    files = [str(SUBMISSIONS / "summit.trig"), str(SUBMISSIONS / "city-in-country.trig")]
+    assert run(capsys, "add", "-q", "--store", str(store_dir), *files)[0] == 0
+    store = ox.Store(str(store_dir))
+    added = additions(store)
+    claims = {q for q in store if q.graph_name.value.startswith("https://w3id.org/otsgraph/claim/added-")} if False else None
+    del store
+    out = tmp_path / "additions.trig"
+    assert run(capsys, "export", "-q", "--store", str(store_dir), "--out", str(out))[0] == 0
+    exported = list(ox.parse(path=str(out)))
+    assert {q.graph_name.value for q in exported if not isinstance(q.graph_name, ox.DefaultGraph)} == {
+        "https://w3id.org/otsgraph/claim/added-gabala-2025",
+        "https://w3id.org/otsgraph/claim/added-shusha-in-azerbaijan",
+    }
+    code, out_text, _ = run(capsys, "add", "-q", "--reset", "--store", str(store_dir), str(out))
+    assert code == 0 and "reset: dropped" in out_text
+    store = ox.Store(str(store_dir))
+    assert additions(store) == added
+    assert claims is None
+    _, nquads, _ = run(capsys, "export", "-q", "--store", str(store_dir), "--format", "nquads")
+    assert len(list(ox.parse(nquads.encode(), format=ox.RdfFormat.N_QUADS))) == len(exported)
+
+
+def test_revert_and_reset_from_the_command_line(capsys, store_dir):
+    before = quads_of(store_dir)
+    _, out, _ = run(capsys, "add", "-q", "--store", str(store_dir), "--as", "alice", str(SUBMISSIONS / "summit.trig"))
+    change_id = out.split()[2]
+    code, out, _ = run(capsys, "revert", "-q", "--store", str(store_dir), "--as", "bob", change_id)
+    assert code == 0 and f"reverted {change_id}" in out
+    data = {q for q in quads_of(store_dir) if q.graph_name not in (ADDITIONS, AUDIT)}
+    assert data == {q for q in before if q.graph_name not in (ADDITIONS, AUDIT)}
+    code, _, err = run(capsys, "revert", "-q", "--store", str(store_dir), "no-such-change")
+    assert code == 2 and "no change 'no-such-change'" in err
+    code, out, _ = run(capsys, "reset", "-q", "--store", str(store_dir))
+    assert code == 0 and "reset: dropped" in out
+    assert quads_of(store_dir) == before
+
+
+def test_add_builds_the_store_when_there_is_none(capsys, tmp_path):
+    store_dir = tmp_path / "fresh-store"
+    code, out, _ = run(capsys, "add", "-q", "--store", str(store_dir), str(SUBMISSIONS / "city.ttl"))
+    assert code == 0 and store_dir.is_dir()
+    assert (res("shusha"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("https://w3id.org/otsgraph/ontology/City")) in additions(ox.Store(str(store_dir)))
+
+
+# ---- Crash safety ---------------------------------------------------------------------------
+
+_SCRIPT_PRELUDE = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+import pyoxigraph as ox
+from otsgraph.change import change_from_quads
+from otsgraph.submission import read_file
+from gate_support import gate_on
+"""
+
+
+def _spawn(script: str, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", _SCRIPT_PRELUDE + textwrap.dedent(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def _kill(process: subprocess.Popen) -> None:
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    process.stdout.close()
+    process.stderr.close()
+    assert process.returncode == -signal.SIGKILL
+
+
+def _wait_for(stream, text: str, process: subprocess.Popen) -> str:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = stream.readline()
+        if text in line:
+            return line
+        if not line and process.poll() is not None:
+            raise AssertionError(f"process ended before printing {text!r}: {process.stderr.read()}")
+    raise AssertionError(f"timed out waiting for {text!r}")
+
+
+def test_an_acknowledged_add_survives_kill_9_right_after(store_dir):
+    process = _spawn(
+        f"""
+        gate = gate_on({str(store_dir)!r})
+        report = gate.commit(change_from_quads(read_file({str(SUBMISSIONS / 'summit.trig')!r})), "alice")
+        print("ACK", report.change_id, flush=True)
+        time.sleep(120)  # the store stays open: the kill comes while the process holds it
+        """
+    )
+    line = _wait_for(process.stdout, "ACK", process)
+    _kill(process)
+    change_id = line.split()[1]
+    gate = gate_on(store_dir)
+    assert (res("summit-tc-2025-gabala"), HELD_IN, res("gabala")) in additions(gate.store)
+    assert [r.id for r in gate.log()] == [change_id]
+
+
+def test_a_crash_before_the_write_of_an_add_leaves_the_graph_as_it_was(store_dir):
+    before = quads_of(store_dir)
+    process = _spawn(
+        f"""
+        gate = gate_on({str(store_dir)!r})
+        gate.commit(change_from_quads(read_file({str(SUBMISSIONS / 'summit.trig')!r})), "alice")
+        print("ACK", flush=True)
+        """,
+        {"OTSGRAPH_TEST_SLEEP_IN_COMMIT": "120"},
+    )
+    _wait_for(process.stderr, "pausing", process)
+    _kill(process)
+    assert quads_of(store_dir) == before
+
+
+def test_a_crash_in_the_middle_of_a_change_with_removals_is_rolled_back(store_dir):
+    gate = gate_on(store_dir)
+    first = gate.commit(gate_change("summit.trig"), "alice")
+    del gate
+    before = quads_of(store_dir)
+    process = _spawn(
+        f"""
+        gate = gate_on({str(store_dir)!r})
+        gate.revert({first.change_id!r}, "bob")
+        print("ACK", flush=True)
+        """,
+        {"OTSGRAPH_TEST_SLEEP_IN_COMMIT": "120"},
+    )
+    _wait_for(process.stderr, "pausing", process)
+    _kill(process)
+    half = quads_of(store_dir)
+    assert half != before and any(q.graph_name == JOURNAL for q in half)  # killed half-way through
+    gate = gate_on(store_dir)  # opening a gate rolls the interrupted change back
+    assert snapshot(gate.store) == before
+    assert [r.id for r in gate.log()] == [first.change_id]
+
+
+def gate_change(name: str):
+    from otsgraph.change import change_from_quads
+    from otsgraph.submission import read_file
+
+    return change_from_quads(read_file(SUBMISSIONS / name))
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.9, 1.5])
+def test_one_store_write_is_all_or_nothing_when_killed_at_any_moment(tmp_path, delay):
+    """The primitive an add relies on: pyoxigraph's Store.extend is one transaction."""
+    path = tmp_path / "store"
+    process = _spawn(
+        f"""
+        store = ox.Store({str(path)!r})
+        graph = ox.NamedNode("https://w3id.org/otsgraph/graph/additions")
+        quads = [ox.Quad(ox.NamedNode(f"urn:x:{{i}}"), ox.NamedNode("urn:x:p"), ox.Literal(str(i) * 20), graph)
+                 for i in range(50_000)]
+        print("WRITING", flush=True)
+        store.extend(quads)
+        print("DONE", flush=True)
+        time.sleep(120)
+        """
+    )
+    _wait_for(process.stdout, "WRITING", process)
+    time.sleep(delay)
+    _kill(process)
+    count = len(list(ox.Store(str(path)).quads_for_pattern(None, None, None, None)))
+    assert count in (0, 50_000)
+
+
+_ = seeded_store_dir

@@ -1,0 +1,162 @@
+"""Incremental validation and reasoning give the same answers as doing everything again."""
+
+from __future__ import annotations
+
+import sys
+
+import pyoxigraph as ox
+import pytest
+
+from gate_support import LAYOUT, REPO, SUBMISSIONS, gate_on, seeded_store_dir, shapes
+from otsgraph import shacl
+from otsgraph.build import reason_triples
+from otsgraph.change import change_from_quads, change_from_update
+from otsgraph.graphs import INFERRED, REASONED, VISIBLE
+from otsgraph.incremental import View, finding_of
+from otsgraph.loading import Layout
+from otsgraph.submission import read_file
+
+
+def visible_triples(store: ox.Store) -> set[tuple]:
+    return {(q.subject, q.predicate, q.object) for q in store if q.graph_name in VISIBLE}
+
+
+def full_findings(context, triples: set[tuple]) -> set:
+    """Every SHACL result of a full validation, in the gate's Finding form."""
+    results = shacl.validate_triples(triples, context.shapes_triples)
+    return {finding_of(r, context.parent_shape(r.shape)) for r in results}
+
+
+def focus_of(finding) -> str:
+    return finding.focus
+
+
+def _text(nodes) -> set[str]:
+    from otsgraph.report import term_text
+
+    return {term_text(n) for n in nodes}
+
+
+@pytest.fixture
+def gate(tmp_path, tmp_path_factory):
+    return gate_on(seeded_store_dir(tmp_path, tmp_path_factory.getbasetemp()))
+
+
+def test_validating_every_node_from_its_neighbourhood_equals_full_validation(gate):
+    """The neighbourhood (two hops out, one in) holds everything the shipped shapes read."""
+    context = gate.context
+    everything = visible_triples(gate.store)
+    nodes = {s for s, _, _ in everything} | {o for _, _, o in everything if not isinstance(o, ox.Literal)}
+    local = set(context.validate_nodes(View(gate.store), nodes))
+    full = full_findings(context, everything)
+    assert local == full
+
+
+def _changes(gate):
+    delete_required = (
+        "DELETE DATA { <https://w3id.org/otsgraph/resource/summit-tc-2012-bishkek> "
+        "<https://w3id.org/otsgraph/ontology/heldIn> <https://w3id.org/otsgraph/resource/bishkek> }"
+    )
+    delete_label = (
+        "DELETE { <https://w3id.org/otsgraph/resource/kazakhstan> <http://www.w3.org/2000/01/rdf-schema#label> ?l } "
+        "WHERE { <https://w3id.org/otsgraph/resource/kazakhstan> "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = 'ru') }"
+    )
+    retype_city = (
+        "INSERT DATA { <https://w3id.org/otsgraph/resource/bishkek> "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/otsgraph/ontology/Region> }"
+    )
+    out = {name: change_from_quads(read_file(SUBMISSIONS / name)) for name in (
+        "summit.trig", "problems.trig", "datatype.trig", "city-in-country.trig", "city.ttl"
+    )}
+    out["delete a required fact"] = change_from_update(gate.store, delete_required)
+    out["delete a label of a hub"] = change_from_update(gate.store, delete_label)
+    out["delete nothing that exists"] = change_from_update(gate.store, delete_label.replace("kazakhstan", "nowhere"))
+    out["retype a city"] = change_from_update(gate.store, retype_city)
+    return out
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "summit.trig",
+        "problems.trig",
+        "datatype.trig",
+        "city-in-country.trig",
+        "city.ttl",
+        "delete a required fact",
+        "delete a label of a hub",
+        "delete nothing that exists",
+        "retype a city",
+    ],
+)
+def test_incremental_validation_equals_full_revalidation_for_touched_nodes(gate, name):
+    context = gate.context
+    change = _changes(gate)[name]
+    plan = context.plan(change)
+    before = visible_triples(gate.store)
+    after = (before - plan.view.minus) | plan.view.plus
+    incremental = set(context.validate_nodes(plan.view, plan.focus))
+    full_before, full_after = full_findings(context, before), full_findings(context, after)
+    touched = _text(plan.focus)
+    assert incremental == {f for f in full_after if f.focus in touched}
+    # and no node outside the touched set changes its results
+    assert {f for f in full_before if f.focus not in touched} == {f for f in full_after if f.focus not in touched}
+
+
+@pytest.mark.parametrize("name", ["summit.trig", "problems.trig", "city-in-country.trig", "retype a city"])
+def test_incremental_reasoning_equals_full_reasoning(gate, name):
+    context = gate.context
+    change = _changes(gate)[name]
+    plan = context.plan(change)
+    assert not plan.full_recompute  # additions only: forward-chained from the new triples
+    base = {(q.subject, q.predicate, q.object) for g in REASONED for q in gate.store.quads_for_pattern(None, None, None, g)}
+    entering = {(q.subject, q.predicate, q.object) for q in plan.quad_adds if q.graph_name in REASONED} - base
+    reasoned = reason_triples(base | entering, set(context.ontology))
+    inferred_before = {(q.subject, q.predicate, q.object) for q in gate.store.quads_for_pattern(None, None, None, INFERRED)}
+    expected_adds = (reasoned.inferred - base - entering) - inferred_before
+    expected_removes = inferred_before - (reasoned.inferred - base - entering)
+    assert {(q.subject, q.predicate, q.object) for q in plan.inferred_adds} == expected_adds
+    assert {(q.subject, q.predicate, q.object) for q in plan.inferred_removes} == expected_removes
+    # the same inconsistencies about the touched nodes
+    full = {i.message for i in reasoned.closure.inconsistencies}
+    assert {i.message for i in plan.inconsistencies} <= full
+    touched_full = {
+        i.message for i in reasoned.closure.inconsistencies if any(t[0] in plan.focus for t in i.triples)
+    }
+    assert touched_full <= {i.message for i in plan.inconsistencies}
+
+
+def test_incremental_equals_full_on_generated_data(tmp_path):
+    """A generated graph (every class the generator makes), with a change to each kind of node."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import write_project
+    from otsgraph.gate import Gate, load_shapes
+    from otsgraph.write_cli import seed_store
+
+    root = write_project(tmp_path / "project", REPO, 3000)
+    layout = Layout(root)
+    seed_store(tmp_path / "store", layout)
+    gate = Gate(ox.Store(str(tmp_path / "store")), layout, shapes=load_shapes(layout))
+    update = """
+    PREFIX ots: <https://w3id.org/otsgraph/ontology/> PREFIX res: <https://w3id.org/otsgraph/resource/>
+    PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+    DELETE { res:gen-fig-3 ots:value ?v } INSERT { res:gen-fig-3 ots:value "12"^^xsd:decimal ;
+        ots:unit res:unit-usd-typo .
+      res:gen-term-4 ots:holder res:gen-state-0 .
+      res:gen-city-5 ots:inCountry res:gen-person-5 . }
+    WHERE { res:gen-fig-3 ots:value ?v }
+    """
+    context = gate.context
+    plan = context.plan(change_from_update(gate.store, update))
+    before = visible_triples(gate.store)
+    after = (before - plan.view.minus) | plan.view.plus
+    incremental = set(context.validate_nodes(plan.view, plan.focus))
+    full_before, full_after = full_findings(context, before), full_findings(context, after)
+    touched = _text(plan.focus)
+    assert incremental == {f for f in full_after if f.focus in touched}
+    assert incremental  # the change does break shapes
+    assert {f for f in full_before if f.focus not in touched} == {f for f in full_after if f.focus not in touched}
+
+
+_ = (LAYOUT, shapes)
