@@ -13,8 +13,10 @@ explicit 3-way joins of bench/queries/. Graphs: the shipped graph, and the shipp
 Clients are separate processes with keep-alive connections; each has its own source address
 (127.0.0.2, 127.0.0.3, ...) as separate machines would, so the per-client query limit works as in
 a deployment. Cells (server x graph x class x clients) are interleaved over the servers and run
-in rounds, so a burst of load from elsewhere hits every server alike. Before measuring, every
-server answers every query once, and the number of rows is checked against pyoxigraph's.
+in rounds, so a burst of load from elsewhere hits every server alike. rdflib-endpoint answers one
+request at a time (a query can take a minute at 100k triples), so it is measured alone, after the
+others, with longer cells. Before measuring, every server answers every query once, and the
+number of rows is checked against pyoxigraph's.
 
 Results: bench/results/http.md and http.json (a --quick run writes to the temp folder instead).
 
@@ -53,21 +55,43 @@ from http_servers import VARIANTS  # noqa: E402
 # nodes (OPTIONAL and EXISTS parts included). An example not listed here is measured as a join
 # and named in the results, so that it gets classified.
 EXAMPLE_LOOKUPS = {
-    "contradictions", "events-of-2016", "facts-by-bracket-reference", "imprecise-dates",
-    "inferred-only-facts-about-kazakhstan", "investment-fund-capital", "kazakh-visits-to-turkey",
-    "kazakhstan-turkey-trade", "member-states", "observer-states", "period-of-agreements",
-    "search-by-label", "turkish-visits-to-kazakhstan",
-}  # fmt: skip
+    "contradictions",
+    "events-of-2016",
+    "facts-by-bracket-reference",
+    "imprecise-dates",
+    "inferred-only-facts-about-kazakhstan",
+    "investment-fund-capital",
+    "kazakh-visits-to-turkey",
+    "kazakhstan-turkey-trade",
+    "member-states",
+    "observer-states",
+    "period-of-agreements",
+    "search-by-label",
+    "turkish-visits-to-kazakhstan",
+}
 EXAMPLE_JOINS = {
-    "background-facts", "bodies-founded", "documents-adopted-at-summit", "documents-by-party",
-    "events-per-period", "gdp-ranking-2024", "infrastructure-projects", "member-gdp-2024",
-    "organisation-names", "people-and-offices", "quote-of-a-fact", "summit-numbering-schemes",
-    "summit-participants", "summit-themes", "summits-in-kazakhstan",
-}  # fmt: skip
+    "background-facts",
+    "bodies-founded",
+    "documents-adopted-at-summit",
+    "documents-by-party",
+    "events-per-period",
+    "gdp-ranking-2024",
+    "infrastructure-projects",
+    "member-gdp-2024",
+    "organisation-names",
+    "people-and-offices",
+    "quote-of-a-fact",
+    "summit-numbering-schemes",
+    "summit-participants",
+    "summit-themes",
+    "summits-in-kazakhstan",
+}
 CLASSES = ("lookups", "joins", "3-way joins")
 MAIN_SERVERS = ("otsgraph", "otsgraph-cached", "bare", "oxigraph", "rdflib-endpoint")
 ABLATIONS = ("no-time-limit", "no-service-guard", "no-limits", "no-auth", "no-logging", "plus-access-log")
 ACCEPT = "application/sparql-results+json"
+SERIAL = ("rdflib-endpoint",)  # answers one request at a time: measured alone, after the others
+REQUEST_TIMEOUT = 300.0  # seconds; a client waits this long for an answer (queued behind others included)
 
 
 @dataclass
@@ -115,15 +139,27 @@ def start(name: str, data: Path, root: Path, work: Path) -> Server:
     if name == "oxigraph":
         location = work / "oxigraph-store"
         if not location.exists():
-            subprocess.run(["oxigraph", "load", "--location", str(location), "--file", str(data / "flat.nq")],
-                           check=True, stdout=log, stderr=log)  # fmt: skip
+            subprocess.run(
+                ["oxigraph", "load", "--location", str(location), "--file", str(data / "flat.nq")],
+                check=True,
+                stdout=log,
+                stderr=log,
+            )
         command = ["oxigraph", "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
         path = "/query"
     elif name == "rdflib-endpoint":
         command, path = [*helper, "rdflib", str(data / "flat.nq"), str(port)], "/"
     else:
         variant = "otsgraph" if name == "otsgraph" else name
-        command = [*helper, "waitress", variant, str(data / "store.nq"), str(root), str(port), str(work / f"{name}-app.log")]  # fmt: skip
+        command = [
+            *helper,
+            "waitress",
+            variant,
+            str(data / "store.nq"),
+            str(root),
+            str(port),
+            str(work / f"{name}-app.log"),
+        ]
         path = "/sparql"
     process = subprocess.Popen(command, stdout=log, stderr=log)
     return Server(name, path, port, process)
@@ -156,7 +192,7 @@ def url(server: Server, query: str) -> str:
     return f"{server.path}?{urlencode({'query': query})}"
 
 
-def fetch(port: int, path: str, timeout: float = 120.0) -> tuple[int, bytes, float]:
+def fetch(port: int, path: str, timeout: float = REQUEST_TIMEOUT) -> tuple[int, bytes, float]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     started = time.perf_counter()
     connection.request("GET", path, headers={"Accept": ACCEPT})
@@ -166,14 +202,14 @@ def fetch(port: int, path: str, timeout: float = 120.0) -> tuple[int, bytes, flo
     return response.status, body, time.perf_counter() - started
 
 
-def check_answers(servers: list[Server], queries: list[Query]) -> dict:
+def check_answers(servers: list[Server], queries: list[Query], answers: dict, slow: float) -> None:
     """Every server answers every query once; rows are compared with pyoxigraph's (the bare app's).
 
-    A query a server fails is left out of that server's cells, and reported."""
-    rows: dict[str, dict[str, int | str]] = {}
-    seconds: dict[str, dict[str, float]] = {}
+    A query a server fails, or answers slower than `slow` seconds the first time, is left out of
+    that server's cells; both are reported."""
     for server in servers:
-        rows[server.name], seconds[server.name] = {}, {}
+        rows = answers["rows"][server.name] = {}
+        seconds = answers["first_answer_s"][server.name] = {}
         for cls in CLASSES:
             server.queries[cls] = []
         for i, query in enumerate(queries):
@@ -181,29 +217,40 @@ def check_answers(servers: list[Server], queries: list[Query]) -> dict:
                 status, body, took = fetch(server.port, url(server, query.text))
             except OSError as err:
                 status, body, took = 0, str(err).encode(), math.nan
-            seconds[server.name][query.name] = took
+            seconds[query.name] = round(took, 4)
             if status != 200:
-                rows[server.name][query.name] = f"HTTP {status}: {body[:200].decode(errors='replace')}"
+                rows[query.name] = f"HTTP {status}: {body[:200].decode(errors='replace')}"
                 continue
-            rows[server.name][query.name] = len(json.loads(body)["results"]["bindings"])
+            rows[query.name] = len(json.loads(body)["results"]["bindings"])
+            if took > slow:
+                answers["too_slow"].setdefault(server.name, []).append(query.name)
+                continue
             server.queries[query.cls].append(i)
-    reference = rows.get("bare", {})
-    mismatches = [
-        f"{name}: {query} has {count} rows, pyoxigraph {reference.get(query)}"
-        for name, answers in rows.items()
-        for query, count in answers.items()
-        if isinstance(count, int) and count != reference.get(query)
+        if server.name in SERIAL:  # its cells sample few queries: time each once more (prepared now)
+            single = answers["single_s"][server.name] = {}
+            for query in queries:
+                if not isinstance(rows[query.name], int):
+                    continue
+                single[query.name] = seconds[query.name]
+                if query.name not in answers["too_slow"].get(server.name, []):
+                    again = fetch(server.port, url(server, query.text))[2]
+                    single[query.name] = round(min(single[query.name], again), 4)
+    reference = answers["rows"].get("bare", {})
+    answers["mismatches"] += [
+        f"{server.name}: {query} has {count} rows, pyoxigraph {reference.get(query)}"
+        for server in servers
+        for query, count in answers["rows"][server.name].items()
+        if isinstance(count, int) and query in reference and count != reference[query]
     ]
-    return {"rows": rows, "first_answer_s": seconds, "mismatches": mismatches}
 
 
 # ---------------------------------------------------------------------------------------- clients
 
 
-def client(port: int, paths: list[tuple[int, str]], number: int, seconds: float, budget, start, out) -> None:  # noqa: ANN001
-    """One client: its own source address, one request at a time until the time or the budget is up."""
+def client(port: int, paths: list[tuple[int, str]], number: int, seconds: float, start, out) -> None:
+    """One client: its own source address, one request at a time until its time is up (at least one)."""
     source = (f"127.0.{2 + number // 250}.{2 + number % 250}", 0)
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120, source_address=source)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT, source_address=source)
     connection.connect()
     samples: list[tuple[int, float, int]] = []  # (query index, seconds, status)
     start.wait()
@@ -211,10 +258,6 @@ def client(port: int, paths: list[tuple[int, str]], number: int, seconds: float,
     deadline = began + seconds
     i = number  # clients start at different queries
     while time.perf_counter() < deadline:
-        with budget.get_lock():
-            if budget.value <= 0:
-                break
-            budget.value -= 1
         index, path = paths[i % len(paths)]
         i += 1
         sent = time.perf_counter()
@@ -226,18 +269,19 @@ def client(port: int, paths: list[tuple[int, str]], number: int, seconds: float,
         except OSError:
             status = 0
             connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120, source_address=source)
+            connection = http.client.HTTPConnection(
+                "127.0.0.1", port, timeout=REQUEST_TIMEOUT, source_address=source
+            )
         samples.append((index, time.perf_counter() - sent, status))
     out.put((began, time.perf_counter(), samples))
 
 
-def measure(server: Server, queries: list[Query], indices: list[int], clients: int, seconds: float,
-            budget_requests: int) -> dict:  # fmt: skip
+def measure(server: Server, queries: list[Query], indices: list[int], clients: int, seconds: float) -> dict:
     context = mp.get_context("fork")
     paths = [(i, url(server, queries[i].text)) for i in indices]
-    budget, start, out = context.Value("q", budget_requests), context.Event(), context.Queue()
+    start, out = context.Event(), context.Queue()
     workers = [
-        context.Process(target=client, args=(server.port, paths, n, seconds, budget, start, out))
+        context.Process(target=client, args=(server.port, paths, n, seconds, start, out))
         for n in range(clients)
     ]
     for worker in workers:
@@ -302,97 +346,175 @@ def make_graphs(work: Path, sizes: list[int]) -> list[dict]:
     for graph in graphs:
         graph["data"] = work / f"data-{graph['name']}"
         done = subprocess.run(
-            [sys.executable, str(BENCH / "http_servers.py"), "prepare", str(graph["root"]), str(graph["data"])],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                str(BENCH / "http_servers.py"),
+                "prepare",
+                str(graph["root"]),
+                str(graph["data"]),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         graph.update(json.loads(done.stdout.strip().splitlines()[-1]))
     return graphs
 
 
-def run_graph(graph: dict, names: list[str], queries: list[Query], args: argparse.Namespace, work: Path) -> dict:
-    """Start every server on one graph, check their answers, then measure interleaved cells."""
+def run_graph(
+    graph: dict, names: list[str], queries: list[Query], args: argparse.Namespace, work: Path
+) -> dict:
+    """Measure the servers on one graph: the fast ones together, interleaved; then the serial ones alone."""
     folder = work / f"servers-{graph['name']}"
     folder.mkdir()
-    servers = [start(name, graph["data"], graph["root"], folder) for name in names]
     rows: list[dict] = []
-    try:
-        for server in servers:
-            wait_ready(server)
-        checked = check_answers(servers, queries)
-        print(f"[{graph['name']}] answers checked; mismatches: {len(checked['mismatches'])}", flush=True)
-        cells: dict[tuple[str, str, int], list[dict]] = {}
-        plan = [(cls, clients) for clients in args.clients for cls in CLASSES]
-        for round_ in range(args.rounds):
-            for cls, clients in plan:
+    answers: dict = {"rows": {}, "first_answer_s": {}, "single_s": {}, "mismatches": [], "ready_s": {}}
+    answers["too_slow"] = {}
+    for group in ([n for n in names if n not in SERIAL], [n for n in names if n in SERIAL]):
+        if not group:
+            continue
+        servers = [start(name, graph["data"], graph["root"], folder) for name in group]
+        try:
+            began = time.monotonic()
+            for server in servers:
+                wait_ready(server)
+                answers["ready_s"][server.name] = round(time.monotonic() - began, 1)
+            check_answers(servers, queries, answers, args.slow_query)
+            print(f"[{graph['name']}] {', '.join(group)}: answers checked", flush=True)
+            rows += measure_cells(graph["name"], servers, queries, args)
+        finally:
+            for server in servers:
+                stop(server)
+    return {"rows": rows, "answers": answers}
+
+
+def measure_cells(
+    graph: str, servers: list[Server], queries: list[Query], args: argparse.Namespace
+) -> list[dict]:
+    """Every cell (class x clients x server), in rounds, the servers interleaved within each round.
+
+    A serial server gets one round of --serial-seconds per cell: its clients queue behind each other."""
+    serial = all(server.name in SERIAL for server in servers)
+    rounds, seconds = (1, args.serial_seconds) if serial else (args.rounds, args.seconds / args.rounds)
+    cells: dict[tuple[str, str, int], list[dict]] = {}
+    for round_ in range(rounds):
+        for clients in args.clients:
+            for cls in CLASSES:
                 for server in servers:
                     if clients not in clients_for(server.name, args) or not server.queries[cls]:
                         continue
-                    indices = server.queries[cls]
-                    budget = request_budget(checked["first_answer_s"][server.name], queries, indices,
-                                            clients, args)  # fmt: skip
-                    cell = measure(server, queries, indices, clients, args.seconds / args.rounds, budget)
+                    cell = measure(server, queries, server.queries[cls], clients, seconds)
                     cells.setdefault((server.name, cls, clients), []).append(cell)
-            print(f"[{graph['name']}] round {round_ + 1}/{args.rounds} done, load {os.getloadavg()[0]:.1f}",
-                  flush=True)  # fmt: skip
-        for (name, cls, clients), measured in cells.items():
-            row = {"graph": graph["name"], "server": name, "class": cls, "clients": clients, **summarise(measured)}
-            if clients == 1:
-                row["queries"] = per_query(measured, queries)
-            rows.append(row)
-        return {"rows": rows, "answers": checked}
-    finally:
-        for server in servers:
-            stop(server)
+        print(f"[{graph}] round {round_ + 1}/{rounds} done, load {os.getloadavg()[0]:.1f}", flush=True)
+    rows = []
+    for (name, cls, clients), measured in cells.items():
+        row = {"graph": graph, "server": name, "class": cls, "clients": clients, **summarise(measured)}
+        if clients == 1:
+            row["queries"] = per_query(measured, queries)
+        rows.append(row)
+    return rows
 
 
 def clients_for(name: str, args: argparse.Namespace) -> list[int]:
     return args.ablation_clients if name in ABLATIONS else args.clients
 
 
-def request_budget(first: dict[str, float], queries: list[Query], indices: list[int], clients: int,
-                   args: argparse.Namespace) -> int:  # fmt: skip
-    """Requests a cell may send: no bound that a fast server would meet; on a slow one (rdflib-endpoint
-    answers one query at a time) about --max-cell seconds of its work, yet at least one per client."""
-    mean = sum(first[queries[i].name] for i in indices) / len(indices)  # from the answer check
-    parallel = os.cpu_count() or 1
-    return max(clients, math.ceil(args.max_cell / args.rounds / max(mean, 1e-6) * parallel * 2))
+def app_costs(graph: dict, variants: list[str]) -> dict[str, dict]:
+    """CPU per request inside each waitress variant's app, without HTTP (bench/app_cost.py)."""
+    costs = {}
+    for variant in variants:
+        data = graph["data"] / "store.nq"
+        command = [sys.executable, str(BENCH / "app_cost.py"), variant, str(data), str(graph["root"])]
+        if variant == "no-time-limit":  # its queries run on the profiled thread, not in the pool
+            command.append("--profile")
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        costs[variant] = json.loads(done.stdout.strip().splitlines()[-1])
+    print("in-process CPU per request measured", flush=True)
+    return costs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Servers and variants:\n" + "\n".join(f"  {k:18} {v}" for k, v in VARIANTS.items())
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Servers and variants:\n"
+        + "\n".join(f"  {k:18} {v}" for k, v in VARIANTS.items())
         + "\n  oxigraph           oxigraph serve-read-only (Rust), same triples"
         + "\n  rdflib-endpoint    rdflib-endpoint on uvicorn, same triples",
-    )  # fmt: skip
-    parser.add_argument("--quick", action="store_true",
-                        help="a short run: 10k generated triples, 1 and 8 clients, 0.6 s per cell, one round; "
-                        "writes to the temp folder unless --out is given")  # fmt: skip
-    parser.add_argument("--sizes", type=int, nargs="*", default=None,
-                        help="generated triples added to the shipped graph, one extra graph per size"
-                        " (default 100000; none: the shipped graph only)")  # fmt: skip
-    parser.add_argument("--clients", type=int, nargs="+", default=None, help="concurrent clients (default 1 8 32)")
-    parser.add_argument("--ablation-clients", type=int, nargs="+", default=None,
-                        help="clients for the one-feature-off variants (default 1 8)")  # fmt: skip
-    parser.add_argument("--seconds", type=float, default=None, help="seconds per cell, all rounds (default 2)")
-    parser.add_argument("--rounds", type=int, default=None, help="rounds the cells are spread over (default 2)")
-    parser.add_argument("--max-cell", type=float, default=4.0,
-                        help="on a slow server, stop a cell after about this much work (seconds, default 4)")  # fmt: skip
-    parser.add_argument("--servers", nargs="+", default=None,
-                        help=f"servers to run (default all: {' '.join(MAIN_SERVERS + ABLATIONS)})")  # fmt: skip
-    parser.add_argument("--out", type=Path, default=None, help="results file (.md; a .json is written beside it)")
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run: 10k generated triples, 1 and 8 clients, 0.6 s per cell, one round; "
+        "writes to the temp folder unless --out is given",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=None,
+        help="generated triples added to the shipped graph, one extra graph per size"
+        " (default 100000; none: the shipped graph only)",
+    )
+    parser.add_argument(
+        "--clients", type=int, nargs="+", default=None, help="concurrent clients (default 1 8 32)"
+    )
+    parser.add_argument(
+        "--ablation-clients",
+        type=int,
+        nargs="+",
+        default=None,
+        help="clients for the one-feature-off variants (default 1 8)",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=None, help="seconds per cell, all rounds (default 1.6; quick 0.6)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="rounds the cells are spread over (default 4; quick 1)"
+    )
+    parser.add_argument(
+        "--serial-seconds",
+        type=float,
+        default=None,
+        help="seconds per cell for rdflib-endpoint, which answers one request at a time; each"
+        " client still sends one request, so 32 clients queue 32 (default 4; quick 1.5)",
+    )
+    parser.add_argument(
+        "--slow-query",
+        type=float,
+        default=10.0,
+        help="a query a server first answers slower than this (seconds) is left out of its cells"
+        " and reported (default 10)",
+    )
+    parser.add_argument(
+        "--no-cpu", action="store_true", help="skip the in-process CPU cost per request (bench/app_cost.py)"
+    )
+    parser.add_argument(
+        "--servers",
+        nargs="+",
+        default=None,
+        help=f"servers to run (default all: {' '.join(MAIN_SERVERS + ABLATIONS)})",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="results file (.md; a .json is written beside it)"
+    )
     args = parser.parse_args()
     quick = args.quick
     if args.sizes is None:
         args.sizes = [10_000] if quick else [100_000]
     args.clients = args.clients or ([1, 8] if quick else [1, 8, 32])
     args.ablation_clients = args.ablation_clients or [1, 8]
-    args.seconds = args.seconds or (0.6 if quick else 2.0)
-    args.rounds = args.rounds or (1 if quick else 2)
-    args.out = args.out or (Path(tempfile.gettempdir()) / "otsgraph-http-quick.md" if quick else RESULTS / "http.md")
+    args.seconds = args.seconds or (0.6 if quick else 1.6)
+    args.rounds = args.rounds or (1 if quick else 4)
+    args.serial_seconds = args.serial_seconds or (1.5 if quick else 4.0)
+    args.out = args.out or (
+        Path(tempfile.gettempdir()) / "otsgraph-http-quick.md" if quick else RESULTS / "http.md"
+    )
     names = args.servers or list(MAIN_SERVERS + ABLATIONS)
     if shutil.which("oxigraph") is None and "oxigraph" in names:
-        raise SystemExit("the `oxigraph` command is missing: pip install -e '.[bench]' (or --servers without it)")
+        raise SystemExit(
+            "the `oxigraph` command is missing: pip install -e '.[bench]' (or --servers without it)"
+        )
 
     queries, unclassified = load_queries()
     started = time.time()
@@ -404,6 +526,7 @@ def main() -> None:
         for graph in graphs:
             print(f"[{graph['name']}] {graph['store_quads']:,} quads in the store", flush=True)
             runs.append(run_graph(graph, names, queries, args, work))
+        cpu = {} if args.no_cpu else app_costs(graphs[0], [n for n in names if n in VARIANTS])
     meta = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
         "minutes": round((time.time() - started) / 60, 1),
@@ -424,7 +547,7 @@ def main() -> None:
     }
     from http_report import write_report
 
-    write_report(args.out, meta, runs)
+    write_report(args.out, meta, runs, cpu)
     print(f"results: {args.out}")
 
 
@@ -432,7 +555,16 @@ def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     found = {}
-    for package in ("otsgraph", "pyoxigraph", "flask", "waitress", "rdflib", "rdflib-endpoint", "uvicorn", "oxigraph"):
+    for package in (
+        "otsgraph",
+        "pyoxigraph",
+        "flask",
+        "waitress",
+        "rdflib",
+        "rdflib-endpoint",
+        "uvicorn",
+        "oxigraph",
+    ):
         try:
             found[package] = version(package)
         except PackageNotFoundError:

@@ -53,7 +53,11 @@ def prepare(root: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     store = load_state(Layout(root), ServerConfig(cache_entries=0)).store
     store.dump(str(out / "store.nq"), format=ox.RdfFormat.N_QUADS)
-    union = {ox.Triple(q.subject, q.predicate, q.object) for g in DEFAULT_GRAPHS for q in store.quads_for_pattern(None, None, None, g)}  # fmt: skip
+    union = {
+        ox.Triple(q.subject, q.predicate, q.object)
+        for g in DEFAULT_GRAPHS
+        for q in store.quads_for_pattern(None, None, None, g)
+    }
     named = [q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)]
     flat = named + [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in union]
     ox.serialize(flat, str(out / "flat.nq"), format=ox.RdfFormat.N_QUADS)
@@ -65,7 +69,7 @@ class DirectRunner:
 
     overdue = 0
 
-    def run(self, job, timeout: float, max_bytes: int, on_done):  # noqa: ANN001, ANN201
+    def run(self, job, timeout: float, max_bytes: int, on_done):
         from otsgraph.server.execute import Sink
 
         try:
@@ -85,26 +89,32 @@ class NoLimiter:
         pass
 
 
-def access_logged(app, log: logging.Logger):  # noqa: ANN001, ANN201
+def access_logged(app, log: logging.Logger):
     """WSGI middleware writing one line per request, as a deployment's access log would."""
 
-    def wrapped(environ, start_response):  # noqa: ANN001, ANN202
+    def wrapped(environ, start_response):
         started = time.perf_counter()
         seen: dict[str, str] = {}
 
-        def remember(status, headers, exc_info=None):  # noqa: ANN001, ANN202
+        def remember(status, headers, exc_info=None):
             seen["status"] = status
             return start_response(status, headers, exc_info)
 
         body = app(environ, remember)
-        log.info('%s "%s %s" %s %.2f ms', environ.get("REMOTE_ADDR"), environ.get("REQUEST_METHOD"),
-                 environ.get("PATH_INFO"), seen.get("status", "-")[:3], (time.perf_counter() - started) * 1000)  # fmt: skip
+        log.info(
+            '%s "%s %s" %s %.2f ms',
+            environ.get("REMOTE_ADDR"),
+            environ.get("REQUEST_METHOD"),
+            environ.get("PATH_INFO"),
+            seen.get("status", "-")[:3],
+            (time.perf_counter() - started) * 1000,
+        )
         return body
 
     return wrapped
 
 
-def waitress_app(variant: str, store_nq: Path, root: Path, log_file: Path):  # noqa: ANN201
+def waitress_app(variant: str, store_nq: Path, root: Path, log_file: Path):
     """The WSGI app of a waitress variant, its store loaded from store.nq."""
     import pyoxigraph as ox
 
@@ -143,7 +153,7 @@ def waitress_app(variant: str, store_nq: Path, root: Path, log_file: Path):  # n
     return app
 
 
-def bare_app(store, default_graphs):  # noqa: ANN001, ANN201
+def bare_app(store, default_graphs):
     """The issue's reference point: Flask and pyoxigraph, nothing else."""
     import pyoxigraph as ox
     from flask import Flask, Response, request

@@ -7,7 +7,7 @@ store. A 50-triple submission (new summits in existing cities, with labels and c
   the two must report the same shape results for the touched nodes (the run fails otherwise);
 - added with `otsgraph add` in-process (open the store, check, reason, commit, log), and in a
   fresh interpreter (what a user waits for, including Python's start-up);
-- reverted (a change with removals: the inferred graph is recomputed in full).
+- reverted (a change with removals: the inferences it supported are deleted and re-derived).
 Results go to bench/results/write.json and bench/results/write.md.
 
     python bench/write_bench.py [--size 100000] [--runs 5]
@@ -53,7 +53,8 @@ def submission(run: int, units: int) -> str:
             f"    ots:participant res:gen-person-{u} , res:gen-state-0 ;\n"
             f"    ots:adopted res:gen-doc-{u} .\n"
             "}\n"
-            f"claim:bench-{run}-{k} a ots:BackgroundClaim ; dct:source <https://example.org/bench/{run}/{k}> .\n"
+            f"claim:bench-{run}-{k} a ots:BackgroundClaim ;"
+            f" dct:source <https://example.org/bench/{run}/{k}> .\n"
         )
     return "".join(parts)
 
@@ -69,8 +70,8 @@ def main() -> None:
     args = parser.parse_args()
 
     import pyoxigraph as ox
-    from generate import write_project
 
+    from generate import write_project
     from otsgraph import shacl
     from otsgraph.build import reason_triples
     from otsgraph.change import change_from_quads
@@ -125,7 +126,11 @@ def main() -> None:
     full = []
     for _ in range(min(args.runs, 3)):
         t = time.perf_counter()
-        base = {(q.subject, q.predicate, q.object) for g in REASONED for q in store.quads_for_pattern(None, None, None, g)}
+        base = {
+            (q.subject, q.predicate, q.object)
+            for g in REASONED
+            for q in store.quads_for_pattern(None, None, None, g)
+        }
         entering = {(q.subject, q.predicate, q.object) for q in plan.quad_adds if q.graph_name in REASONED}
         reasoned = reason_triples(base | entering, set(gate.context.ontology))
         graph_after = base | entering | reasoned.inferred
@@ -159,13 +164,24 @@ def main() -> None:
         path.write_text(submission(200 + r, units), encoding="utf-8")
         t = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "otsgraph.cli", "add", "-q", "--store", str(store_dir), "--root", str(root), str(path)],
+            [
+                sys.executable,
+                "-m",
+                "otsgraph.cli",
+                "add",
+                "-q",
+                "--store",
+                str(store_dir),
+                "--root",
+                str(root),
+                str(path),
+            ],
             check=True,
             capture_output=True,
         )
         process_times.append(time.perf_counter() - t)
 
-    # a revert: a change with removals, so graph:inferred is recomputed in full
+    # a revert: a change with removals (its inferences are deleted and re-derived)
     store = ox.Store(str(store_dir))
     gate = Gate(store, layout, shapes=shapes)
     last = gate.log()[-1].id
@@ -188,7 +204,7 @@ def main() -> None:
         "touched_results": len(incremental),
         "add_in_process_ms": median_ms(add_times),
         "add_process_ms": median_ms(process_times),
-        "revert_full_recompute_ms": round(revert_seconds * 1000, 1),
+        "revert_ms": round(revert_seconds * 1000, 1),
         "seed_seconds": round(seed_seconds, 1),
         "runs": args.runs,
     }
@@ -200,25 +216,28 @@ def main() -> None:
 
 def render(r: dict) -> str:
     ok = lambda value, target: "yes" if value < target else "NO"  # noqa: E731
+    add_met = ok(r["add_in_process_ms"], 1000)
+    check_met = ok(r["check_warm_ms"], 100)
+    same = "yes" if r["same_results_for_touched_nodes"] else "NO"
     return f"""# Write benchmark
 
 Run {r["when"]} on {r["machine"]}. Written by bench/write_bench.py (medians of {r["runs"]} runs).
 
-Graph: {r["size"]} generated asserted triples, {r["visible_triples"]} visible with the ontology and inferences,
-in an on-disk store. Submission: {r["submission_triples"]} triples (four summits in existing cities, labels,
-sourced claims); it touches {r["touched_nodes"]} focus nodes.
+Graph: {r["size"]} generated asserted triples, {r["visible_triples"]} visible with the ontology and
+inferences, in an on-disk store. Submission: {r["submission_triples"]} triples (four summits in existing
+cities, labels, sourced claims); it touches {r["touched_nodes"]} focus nodes.
 
 | step | ms | target | met |
 |---|---|---|---|
-| incremental check, long-lived gate (server) | {r["check_warm_ms"]} | < 100 | {ok(r["check_warm_ms"], 100)} |
+| incremental check, long-lived gate (server) | {r["check_warm_ms"]} | < 100 | {check_met} |
 | incremental check, fresh gate (reads shapes, compiles the ontology) | {r["check_cold_ms"]} | | |
 | full re-validation of the same graph (reason + validate all) | {r["full_revalidation_ms"]} | | |
-| `otsgraph add`, in-process (open, check, reason, commit, log) | {r["add_in_process_ms"]} | < 1000 | {ok(r["add_in_process_ms"], 1000)} |
+| `otsgraph add`, in-process (open, check, reason, commit) | {r["add_in_process_ms"]} | < 1000 | {add_met} |
 | `otsgraph add`, a fresh interpreter (incl. Python start-up) | {r["add_process_ms"]} | | |
-| revert of an add (removals: inferred graph recomputed in full) | {r["revert_full_recompute_ms"]} | | |
+| revert of an add (removals: inferences deleted and re-derived) | {r["revert_ms"]} | | |
 
 Incremental check is {r["speedup_warm"]}× faster than full re-validation in this run. Same shape results
-for the touched nodes: {"yes" if r["same_results_for_touched_nodes"] else "NO"} ({r["touched_results"]} results each).
+for the touched nodes: {same} ({r["touched_results"]} results each).
 Seeding the store (setup, not timed above) took {r["seed_seconds"]} s.
 """
 

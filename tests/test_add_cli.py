@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from gate_support import REPO, SUBMISSIONS, additions, gate_on, res, seeded_store_dir, snapshot
 
+from gate_support import REPO, SUBMISSIONS, additions, gate_on, res, seeded_store_dir, snapshot
 from otsgraph.cli import main
 from otsgraph.graphs import ADDITIONS, AUDIT, JOURNAL
 
@@ -42,7 +42,9 @@ def quads_of(store_dir: Path) -> set[ox.Quad]:
 
 
 def test_add_commits_and_log_lists_the_change_with_its_author(capsys, store_dir):
-    code, out, _ = run(capsys, "add", "-q", "--store", str(store_dir), "--as", "alice", str(SUBMISSIONS / "summit.trig"))
+    code, out, _ = run(
+        capsys, "add", "-q", "--store", str(store_dir), "--as", "alice", str(SUBMISSIONS / "summit.trig")
+    )
     assert code == 0 and out.startswith("accepted: change ")
     change_id = out.split()[2]
     code, out, _ = run(capsys, "log", "-q", "--store", str(store_dir))
@@ -73,7 +75,15 @@ def test_an_invalid_submission_is_rejected_whole(capsys, store_dir):
 )
 def test_bad_input_changes_nothing(capsys, store_dir, name):
     before = quads_of(store_dir)
-    code, _, err = run(capsys, "add", "-q", "--store", str(store_dir), str(SUBMISSIONS / "summit.trig"), str(SUBMISSIONS / name))
+    code, _, err = run(
+        capsys,
+        "add",
+        "-q",
+        "--store",
+        str(store_dir),
+        str(SUBMISSIONS / "summit.trig"),
+        str(SUBMISSIONS / name),
+    )
     assert code == 2 and "Input error" in err and name in err
     assert quads_of(store_dir) == before
 
@@ -83,7 +93,11 @@ def test_export_writes_the_additions_so_that_adding_them_again_restores_them(cap
     assert run(capsys, "add", "-q", "--store", str(store_dir), *files)[0] == 0
     store = ox.Store(str(store_dir))
     added = additions(store)
-    claims = {q for q in store if q.graph_name.value.startswith("https://w3id.org/otsgraph/claim/added-")} if False else None
+    claims = (
+        {q for q in store if q.graph_name.value.startswith("https://w3id.org/otsgraph/claim/added-")}
+        if False
+        else None
+    )
     del store
     out = tmp_path / "additions.trig"
     assert run(capsys, "export", "-q", "--store", str(store_dir), "--out", str(out))[0] == 0
@@ -103,7 +117,9 @@ def test_export_writes_the_additions_so_that_adding_them_again_restores_them(cap
 
 def test_revert_and_reset_from_the_command_line(capsys, store_dir):
     before = quads_of(store_dir)
-    _, out, _ = run(capsys, "add", "-q", "--store", str(store_dir), "--as", "alice", str(SUBMISSIONS / "summit.trig"))
+    _, out, _ = run(
+        capsys, "add", "-q", "--store", str(store_dir), "--as", "alice", str(SUBMISSIONS / "summit.trig")
+    )
     change_id = out.split()[2]
     code, out, _ = run(capsys, "revert", "-q", "--store", str(store_dir), "--as", "bob", change_id)
     assert code == 0 and f"reverted {change_id}" in out
@@ -118,10 +134,13 @@ def test_revert_and_reset_from_the_command_line(capsys, store_dir):
 
 def test_add_builds_the_store_when_there_is_none(capsys, tmp_path):
     store_dir = tmp_path / "fresh-store"
-    code, out, _ = run(capsys, "add", "-q", "--store", str(store_dir), str(SUBMISSIONS / "city.ttl"))
+    code, _, _ = run(capsys, "add", "-q", "--store", str(store_dir), str(SUBMISSIONS / "city.ttl"))
     assert code == 0 and store_dir.is_dir()
-    assert (res("shusha"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-            ox.NamedNode("https://w3id.org/otsgraph/ontology/City")) in additions(ox.Store(str(store_dir)))
+    assert (
+        res("shusha"),
+        ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        ox.NamedNode("https://w3id.org/otsgraph/ontology/City"),
+    ) in additions(ox.Store(str(store_dir)))
 
 
 # ---- Crash safety ---------------------------------------------------------------------------
@@ -170,7 +189,7 @@ def test_an_acknowledged_add_survives_kill_9_right_after(store_dir):
     process = _spawn(
         f"""
         gate = gate_on({str(store_dir)!r})
-        report = gate.commit(change_from_quads(read_file({str(SUBMISSIONS / 'summit.trig')!r})), "alice")
+        report = gate.commit(change_from_quads(read_file({str(SUBMISSIONS / "summit.trig")!r})), "alice")
         print("ACK", report.change_id, flush=True)
         time.sleep(120)  # the store stays open: the kill comes while the process holds it
         """
@@ -188,7 +207,7 @@ def test_a_crash_before_the_write_of_an_add_leaves_the_graph_as_it_was(store_dir
     process = _spawn(
         f"""
         gate = gate_on({str(store_dir)!r})
-        gate.commit(change_from_quads(read_file({str(SUBMISSIONS / 'summit.trig')!r})), "alice")
+        gate.commit(change_from_quads(read_file({str(SUBMISSIONS / "summit.trig")!r})), "alice")
         print("ACK", flush=True)
         """,
         {"OTSGRAPH_TEST_SLEEP_IN_COMMIT": "120"},
@@ -235,7 +254,8 @@ def test_one_store_write_is_all_or_nothing_when_killed_at_any_moment(tmp_path, d
         f"""
         store = ox.Store({str(path)!r})
         graph = ox.NamedNode("https://w3id.org/otsgraph/graph/additions")
-        quads = [ox.Quad(ox.NamedNode(f"urn:x:{{i}}"), ox.NamedNode("urn:x:p"), ox.Literal(str(i) * 20), graph)
+        p = ox.NamedNode("urn:x:p")
+        quads = [ox.Quad(ox.NamedNode(f"urn:x:{{i}}"), p, ox.Literal(str(i) * 20), graph)
                  for i in range(50_000)]
         print("WRITING", flush=True)
         store.extend(quads)

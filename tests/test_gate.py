@@ -85,7 +85,9 @@ def test_every_problem_of_issue_5_is_named(store_dir):
     messages = [f.message for f in report.findings]
     # a fact without provenance: the claim graph has no source, and a fact outside any claim
     assert any(f.focus.endswith("claim/nosource") for f in kinds["provenance"])
-    assert any(f.focus.endswith("resource/astana") and f.path.endswith("inCountry") for f in kinds["provenance"])
+    assert any(
+        f.focus.endswith("resource/astana") and f.path.endswith("inCountry") for f in kinds["provenance"]
+    )
     # a typo in a property name, with the nearest term suggested
     assert any("ots:particpant" in m and "Did you mean ots:participant?" in m for m in messages)
     # an undeclared entity (a typo in an IRI), with the nearest entity suggested
@@ -94,7 +96,9 @@ def test_every_problem_of_issue_5_is_named(store_dir):
     assert any(f.kind == "literal" and "2023-02-30" in f.value for f in report.findings)
     assert any(f.shape and f.shape.endswith("shapes/date") for f in report.findings)
     # missing labels (the summit has only an English one)
-    labels = {f.shape.rsplit("/", 1)[-1] for f in report.findings if f.focus.endswith("summit-bad") and f.shape}
+    labels = {
+        f.shape.rsplit("/", 1)[-1] for f in report.findings if f.focus.endswith("summit-bad") and f.shape
+    }
     assert {"labelKk", "labelRu"} <= labels
     # reasoning first: a person typed a state is in two disjoint classes; a city gets a second country
     reasoning = [f.message for f in kinds["reasoning"]]

@@ -352,3 +352,14 @@ def test_serve_empty_refuses_a_store(tmp_path):
     assert result.returncode == 2
     assert "--empty" in result.stderr and "--store" in result.stderr
     assert not (tmp_path / "store").exists()
+
+
+def test_a_graph_iri_is_percent_decoded_as_utf8(url):
+    assert put(url, TURTLE, graph=EX + "qala/Қазақстан").status_code == 201
+    response = requests.get(
+        url
+        + "?graph="
+        + "http%3A%2F%2Fexample.org%2Fqala%2F%D2%9A%D0%B0%D0%B7%D0%B0%D2%9B%D1%81%D1%82%D0%B0%D0%BD"
+    )
+    assert response.status_code == 200 and triples(response) == EXPECTED
+    assert_error(requests.get(url + "?graph=http%3A%2F%2Fexample.org%2F%FF"), 400, "UTF-8")

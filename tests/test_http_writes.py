@@ -10,11 +10,14 @@ graph), recorded under the token's name.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import pyoxigraph as ox
 import pytest
 import requests
 
+from serve_command import otsgraph_command, serve_command
 from serve_command import serve_app as serve
 
 TOKENS = {"alice-token": "alice", "bob-token": "bob"}
@@ -277,3 +280,24 @@ def test_the_token_variable_holds_named_tokens():
 
     tokens = parse_tokens(None, {"OTSGRAPH_UPDATE_TOKEN": "alice:s3cret, bob:to:ken,plain"})
     assert tokens == {"s3cret": "alice", "to:ken": "bob", "plain": "client-3"}
+
+
+def test_an_acknowledged_add_over_http_survives_kill_9(tmp_path):
+    """The served graph on an on-disk store: once the server answered 204, the add is durable."""
+    store = str(tmp_path / "store")
+    env = {**os.environ, "OTSGRAPH_UPDATE_TOKEN": "alice:alice-token"}
+    command = [otsgraph_command(), "serve", "--store", store, "--port", "0", "--quiet"]
+    with (tmp_path / "serve.log").open("w") as log:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+        try:
+            url = process.stdout.readline().strip()
+            body = city("durableville")
+            response = requests.post(url + "/rdf-graphs?default", data=body, headers={**ALICE, **TRIG})
+            assert response.status_code == 204, response.text
+        finally:
+            process.kill()  # SIGKILL: no shutdown, no flush on exit
+            process.wait()
+            process.stdout.close()
+    with serve_command("--store", store, "--quiet", log=tmp_path / "again.log") as url:
+        query = f"ASK {{ <{RES}durableville> a <{OTS}City> }}"
+        assert requests.get(url + "/sparql", params={"query": query}).json()["boolean"] is True

@@ -167,7 +167,7 @@ def test_the_shapes_catch_a_link_record_without_a_date(sources, links):
 )
 def test_look_alikes_are_kept_apart(links, entity, qid):
     """The state, not the Soviet republic; the city, not its region; one item for the Turkic Council and OTS;
-    the country Georgia, not the US state (Q1428)."""
+    the country Georgia, not another item named Georgia (Q1428)."""
     assert objects(links, ox.NamedNode(RES + entity), EXACT) == [ox.NamedNode(WD + qid)]
 
 

@@ -7,8 +7,8 @@ import json
 import pyoxigraph as ox
 import pytest
 import rdflib
-from gate_support import SUBMISSIONS, seeded_store_dir
 
+from gate_support import SUBMISSIONS, seeded_store_dir
 from otsgraph.cli import main
 
 
@@ -142,7 +142,7 @@ def test_json_ld_with_a_remote_context_is_refused_and_nothing_is_fetched(capsys,
 def test_a_blank_node_flood_is_refused(capsys, store_dir, tmp_path):
     path = tmp_path / "flood.nt"
     path.write_text(
-        "".join(f"_:b{i} <http://www.w3.org/2000/01/rdf-schema#label> \"x\"@en .\n" for i in range(20_000)),
+        "".join(f'_:b{i} <http://www.w3.org/2000/01/rdf-schema#label> "x"@en .\n' for i in range(20_000)),
         encoding="utf-8",
     )
     code, _, err = validate(capsys, store_dir, str(path))

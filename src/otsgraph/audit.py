@@ -160,7 +160,9 @@ def record_quads(record: AuditRecord, new_graphs: set) -> list[ox.Quad]:
 
 def _remove_all(store: ox.Store, quads: list[ox.Quad]) -> None:
     """Remove quads: those without blank nodes in one SPARQL update (one transaction), the rest one by one."""
-    plain = [q for q in quads if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object, q.graph_name))]
+    plain = [
+        q for q in quads if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object, q.graph_name))
+    ]
     if plain:
         body = "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in plain)
         store.update(f"DELETE DATA {{\n{body}\n}}")
@@ -204,7 +206,9 @@ def recover(store: ox.Store) -> int:
     entries = {q.subject for q in store.quads_for_pattern(None, PENDING_ADDS, None, JOURNAL)}
     for entry in entries:
         adds = [_parse(q.object.value) for q in store.quads_for_pattern(entry, PENDING_ADDS, None, JOURNAL)]
-        removes = [_parse(q.object.value) for q in store.quads_for_pattern(entry, PENDING_REMOVES, None, JOURNAL)]
+        removes = [
+            _parse(q.object.value) for q in store.quads_for_pattern(entry, PENDING_REMOVES, None, JOURNAL)
+        ]
         store.extend([q for group in removes for q in group])  # put back what was removed
         for group in adds:
             for q in group:
@@ -284,7 +288,10 @@ def export(store: ox.Store, fmt: ox.RdfFormat = ox.RdfFormat.TRIG) -> bytes:
         if (q.subject, q.predicate, q.object) not in in_claims
     ]
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML):
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, ADDITIONS)]
+        triples = [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, ADDITIONS)
+        ]
         kwargs = {"prefixes": PREFIXES} if fmt == ox.RdfFormat.TURTLE else {}
         return ox.serialize(triples, format=fmt, **kwargs)
     kwargs = {"prefixes": PREFIXES} if fmt == ox.RdfFormat.TRIG else {}

@@ -31,7 +31,10 @@ RDF_TYPE = ox.NamedNode(RDF + "type")
 RANGE = ox.NamedNode(RDFS + "range")
 LANG_STRING = RDF + "langString"
 CLAIM_CLASS = ox.NamedNode(str(OTS.Claim))
-SOURCES = (ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"), ox.NamedNode("http://purl.org/dc/terms/source"))
+SOURCES = (
+    ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"),
+    ox.NamedNode("http://purl.org/dc/terms/source"),
+)
 #: what an entity's declaration may say outside a claim graph (as data/entities/*.ttl does)
 DECLARATION = {
     ox.NamedNode(iri)
@@ -74,7 +77,9 @@ def _is_sourced_claim(view, graph) -> bool:
 
 def provenance(context, view, submitted: Iterable[ox.Quad]) -> list[Finding]:
     findings: list[Finding] = []
-    claim_graphs = {q.graph_name for q in submitted if is_claim_graph(q.graph_name) and not is_data_graph(q.graph_name)}
+    claim_graphs = {
+        q.graph_name for q in submitted if is_claim_graph(q.graph_name) and not is_data_graph(q.graph_name)
+    }
     unsourced = {g for g in claim_graphs if not _is_sourced_claim(view, g)}
     for g in sorted(unsourced, key=str):
         findings.append(
@@ -84,7 +89,8 @@ def provenance(context, view, submitted: Iterable[ox.Quad]) -> list[Finding]:
                 None,
                 "Fact without provenance: this named graph holds new facts but is not described as a claim "
                 "with a source. Describe it in the default graph: type it ots:Claim and give "
-                "prov:wasDerivedFrom res:source-article with ots:quote/ots:quoteStart/ots:quoteEnd, or type it "
+                "prov:wasDerivedFrom res:source-article with ots:quote/ots:quoteStart/ots:quoteEnd, "
+                "or type it "
                 "ots:BackgroundClaim with dct:source <https://...> (docs/modelling.md, docs/writes.md).",
                 "Violation",
                 None,
@@ -103,9 +109,10 @@ def provenance(context, view, submitted: Iterable[ox.Quad]) -> list[Finding]:
                 term_text(q.subject),
                 q.predicate.value,
                 value_text(q.object),
-                "Fact without provenance: a new fact must be inside a claim graph (a named graph described as "
-                "an ots:Claim with prov:wasDerivedFrom or dct:source). Only an entity's declaration (rdf:type, "
-                "labels, notes) may stand outside a claim; send TriG, N-Quads or JSON-LD with the claim graph.",
+                "Fact without provenance: a new fact must be inside a claim graph (a named graph "
+                "described as an ots:Claim with prov:wasDerivedFrom or dct:source). Only an entity's "
+                "declaration (rdf:type, labels, notes) may stand outside a claim; send TriG, N-Quads or "
+                "JSON-LD with the claim graph.",
                 "Violation",
                 None,
                 "provenance",
@@ -268,12 +275,17 @@ def literals(context, submitted: Iterable[ox.Quad]) -> list[Finding]:
                 expected = " or ".join(sorted(_short(r) for r in declared))
                 findings.append(
                     _literal_finding(
-                        q, f"Wrong datatype: {_short(q.predicate)} takes {expected}, not {_short(o.datatype)}."
+                        q,
+                        f"Wrong datatype: {_short(q.predicate)} takes {expected}, not {_short(o.datatype)}.",
                     )
                 )
         elif declared:
             expected = " or ".join(sorted(_short(r) for r in declared))
-            findings.append(_literal_finding(q, f"Wrong kind of value: {_short(q.predicate)} takes a {expected} literal, not a node."))
+            findings.append(
+                _literal_finding(
+                    q, f"Wrong kind of value: {_short(q.predicate)} takes a {expected} literal, not a node."
+                )
+            )
     return findings
 
 
@@ -296,5 +308,6 @@ def _short(term) -> str:
 
 
 def _literal_finding(q: ox.Quad, message: str) -> Finding:
-    return Finding(term_text(q.subject), q.predicate.value, value_text(q.object), message, "Violation", None, "literal")
-
+    return Finding(
+        term_text(q.subject), q.predicate.value, value_text(q.object), message, "Violation", None, "literal"
+    )

@@ -282,7 +282,7 @@ def parser() -> argparse.ArgumentParser:
     from . import write_cli as w
 
     for name, add_arguments, run, text in (
-        ("validate", w.add_validate_arguments, w.run_validate, "check RDF files against the graph (exit 1 if invalid)"),
+        ("validate", w.add_validate_arguments, w.run_validate, "check RDF files against the graph"),
         ("add", w.add_add_arguments, w.run_add, "validate RDF files, then add them to the store atomically"),
         ("log", w.add_log_arguments, w.run_log, "list the accepted changes (when, who, what)"),
         ("revert", w.add_revert_arguments, w.run_revert, "undo an accepted change by a new change"),

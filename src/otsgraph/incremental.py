@@ -23,7 +23,7 @@ for the touched nodes, and that no other node's results change.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -153,21 +153,24 @@ class View:
         return {(s, p, o) for p, subs in self.into(o).items() for s in subs}
 
 
+class _Lookup:
+    def __init__(self, view: View, predicate, forward: bool) -> None:
+        self.view, self.predicate, self.forward = view, predicate, forward
+
+    def get(self, node, default=()):
+        view, p = self.view, self.predicate
+        found = view.objects(node, p) if self.forward else view.subjects(p, node)
+        return found or default
+
+
 class _Relation:
     """`index.out[p].get(node, ())` for reasoning._chain_paths, answered by a View."""
 
     def __init__(self, view: View, forward: bool) -> None:
         self.view, self.forward = view, forward
 
-    def __getitem__(self, p):
-        view, forward = self.view, self.forward
-
-        class _Lookup:
-            def get(self, node, default=()):
-                found = view.objects(node, p) if forward else view.subjects(p, node)
-                return found or default
-
-        return _Lookup()
+    def __getitem__(self, p) -> _Lookup:
+        return _Lookup(self.view, p, self.forward)
 
 
 class _ViewIndex:
@@ -179,54 +182,84 @@ class _ViewIndex:
 # ---- Incremental forward chaining -------------------------------------------------------------
 
 
-def forward_chain(view: View, tbox: Tbox, seeds: Iterable[Triple]) -> set[Triple]:
-    """Add `seeds` to the view and everything the rules derive from them; return the new triples."""
+def consequences(view: View, tbox: Tbox, t: Triple) -> Iterator[Triple]:
+    """What the OWL 2 RL rules of reasoning.materialise derive from t, joined with the view."""
+    s, p, o = t
+    for restriction in tbox.restrictions_with.get((p, o), ()):  # cls-hv2
+        yield (s, RDF_TYPE, restriction)
+    if p == RDF_TYPE:
+        for sup in tbox.superclasses.get(o, ()):  # cax-sco
+            yield (s, RDF_TYPE, sup)
+        if o in tbox.has_value:  # cls-hv1
+            prop, value = tbox.has_value[o]
+            yield (s, prop, value)
+        return
+    for sup in tbox.superproperties.get(p, ()):  # prp-spo1
+        yield (s, sup, o)
+    for cls in tbox.domains.get(p, ()):  # prp-dom
+        yield (s, RDF_TYPE, cls)
+    if isinstance(o, ox.Literal):
+        return
+    for cls in tbox.ranges.get(p, ()):  # prp-rng
+        yield (o, RDF_TYPE, cls)
+    for inv in tbox.inverses.get(p, ()):  # prp-inv
+        yield (o, inv, s)
+    if p in tbox.symmetric:  # prp-symp
+        yield (o, p, s)
+    if p in tbox.transitive:  # prp-trp
+        for nxt in list(view.objects(o, p)):
+            yield (s, p, nxt)
+        for prev in list(view.subjects(p, s)):
+            yield (prev, p, o)
+    index = _ViewIndex(view)
+    for links, target, position in list(tbox.chains_using(p)):  # prp-spo2
+        for start, end, _ in list(reasoning._chain_paths(index, links, position, s, o)):
+            yield (start, target, end)
+
+
+def forward_chain(view: View, tbox: Tbox, seeds: Iterable[Triple], fire_known: bool = False) -> set[Triple]:
+    """Add `seeds` and everything the rules derive from them to the view; return the new triples.
+
+    With fire_known, seeds already in the view fire their rules too (to re-derive after a removal).
+    """
     new: set[Triple] = set()
     work: list[Triple] = []
-    index = _ViewIndex(view)
-
-    def emit(t: Triple) -> None:
-        if t in new or view.has(t):
-            return
-        view.add(t)
-        new.add(t)
-        work.append(t)
-
     for t in seeds:
-        emit(t)
+        if not view.has(t):
+            view.add(t)
+            new.add(t)
+            work.append(t)
+        elif fire_known:
+            work.append(t)
     while work:
-        t = work.pop()
-        s, p, o = t
-        for restriction in tbox.restrictions_with.get((p, o), ()):  # cls-hv2
-            emit((s, RDF_TYPE, restriction))
-        if p == RDF_TYPE:
-            for sup in tbox.superclasses.get(o, ()):
-                emit((s, RDF_TYPE, sup))
-            if o in tbox.has_value:  # cls-hv1
-                prop, value = tbox.has_value[o]
-                emit((s, prop, value))
-            continue
-        for sup in tbox.superproperties.get(p, ()):
-            emit((s, sup, o))
-        for cls in tbox.domains.get(p, ()):
-            emit((s, RDF_TYPE, cls))
-        if isinstance(o, ox.Literal):
-            continue
-        for cls in tbox.ranges.get(p, ()):
-            emit((o, RDF_TYPE, cls))
-        for inv in tbox.inverses.get(p, ()):
-            emit((o, inv, s))
-        if p in tbox.symmetric:
-            emit((o, p, s))
-        if p in tbox.transitive:
-            for nxt in list(view.objects(o, p)):
-                emit((s, p, nxt))
-            for prev in list(view.subjects(p, s)):
-                emit((prev, p, o))
-        for links, target, position in list(tbox.chains_using(p)):
-            for start, end, _ in list(reasoning._chain_paths(index, links, position, s, o)):
-                emit((start, target, end))
+        for c in consequences(view, tbox, work.pop()):
+            if c not in new and not view.has(c):
+                view.add(c)
+                new.add(c)
+                work.append(c)
     return new
+
+
+def delete_and_rederive(view: View, tbox: Tbox, removed: set[Triple], is_inferred) -> tuple[set, set]:
+    """Take asserted triples out of the closure in the view (DRed); returns (gone, rederived).
+
+    Overdelete: every inferred triple that some derivation from a removed triple reaches (joined
+    with the graph as it was). Rederive: fire the rules of every remaining triple next to an
+    overdeleted one (each rule has a premise that shares a node with its conclusion), and chain on.
+    """
+    doomed: set[Triple] = set()
+    work = list(removed)
+    while work:
+        for c in consequences(view, tbox, work.pop()):
+            if c not in doomed and c not in removed and is_inferred(c):
+                doomed.add(c)
+                work.append(c)
+    for t in removed | doomed:
+        view.remove(t)
+    nodes = {x for s, _, o in removed | doomed for x in (s, o) if not isinstance(x, ox.Literal)}
+    seeds = {t for n in nodes for t in view.out_triples(n) | view.in_triples(n)}
+    rederived = forward_chain(view, tbox, seeds, fire_known=True)
+    return removed | doomed, rederived
 
 
 def local_inconsistencies(view: View, tbox: Tbox, triples: Iterable[Triple]) -> list[Inconsistency]:
@@ -467,7 +500,9 @@ class Context:
             holders = self._graphs_holding(t)
             if is_data_graph(q.graph_name):
                 if not holders & set(ASSERTED_DATA) and holders & {ONTOLOGY, INFERRED}:
-                    plan.findings.append(_read_only(ox.Quad(*t, INFERRED if INFERRED in holders else ONTOLOGY), "remove from"))
+                    plan.findings.append(
+                        _read_only(ox.Quad(*t, INFERRED if INFERRED in holders else ONTOLOGY), "remove from")
+                    )
                 for g in holders:
                     if g in ASSERTED_DATA or is_claim_graph(g):
                         removes[ox.Quad(*t, g)] = None
@@ -476,7 +511,9 @@ class Context:
                 removed_from_claims[t].add(q.graph_name)
         for t, graphs in removed_from_claims.items():
             holders = self._graphs_holding(t)
-            still_claimed = [g for g in holders if is_claim_graph(g) and g not in graphs and g not in ASSERTED_DATA]
+            still_claimed = [
+                g for g in holders if is_claim_graph(g) and g not in graphs and g not in ASSERTED_DATA
+            ]
             if not still_claimed:
                 for g in holders & set(ASSERTED_DATA):
                     removes[ox.Quad(*t, g)] = None
@@ -494,7 +531,9 @@ class Context:
         for q in plan.quad_removes:
             if q.graph_name in base:
                 removed_quads[_key(q)].add(q.graph_name)
-        leaving = {t for t, graphs in removed_quads.items() if not ((self._graphs_holding(t) & base) - graphs)}
+        leaving = {
+            t for t, graphs in removed_quads.items() if not ((self._graphs_holding(t) & base) - graphs)
+        }
         return entering, leaving
 
     def _reason(self, plan: Plan) -> None:
@@ -502,15 +541,32 @@ class Context:
         view = View(self.store)
         plan.view = view
         dated = {s for s, p, _ in entering if p in temporal.DATE_PROPERTIES}
-        needs_full = bool(leaving) or not self._tbox_is_incremental()
+        needs_full = not self._tbox_is_incremental()
         needs_full = needs_full or any(p in _PERIOD_PROPERTIES for _, p, _ in entering)
+        needs_full = needs_full or any(p in temporal.DATE_PROPERTIES | _PERIOD_PROPERTIES for _, p, _ in leaving)
         needs_full = needs_full or any(view.objects(s, temporal.EARLIEST) for s in dated)
         if needs_full:
             self._reason_fully(plan, entering, leaving)
             return
+
+        def stored_inferred(t: Triple) -> bool:
+            return any(True for _ in self.store.quads_for_pattern(*t, INFERRED))
+
+        def asserted_after(t: Triple) -> bool:
+            if t in entering:
+                return True
+            return t not in leaving and any(q.graph_name in REASONED for q in self.store.quads_for_pattern(*t))
+
+        if leaving:
+            delete_and_rederive(view, self.tbox, leaving, stored_inferred)
         extra: set[Triple] = set()
         if dated:
-            facts = {t for s in dated for p in temporal.DATE_PROPERTIES for t in [(s, p, o) for o in view.objects(s, p)]}
+            facts = {
+                t
+                for s in dated
+                for p in temporal.DATE_PROPERTIES
+                for t in [(s, p, o) for o in view.objects(s, p)]
+            }
             facts |= {t for t in entering if t[0] in dated and t[1] in temporal.DATE_PROPERTIES}
             periods = {
                 _key(q)
@@ -520,17 +576,17 @@ class Context:
             }
             found, _ = temporal.temporal_triples(facts | periods)
             extra = {t for t in found if t[0] in dated} - entering
-        already_visible = {t for t in entering if view.has(t)}
-        new = forward_chain(view, self.tbox, list(entering) + sorted(extra, key=str))
-        inferred_new = (new - entering) | {t for t in extra if t in new}
-        plan.inferred_adds = [ox.Quad(*t, INFERRED) for t in inferred_new if t not in entering]
-        # a triple that was inferred and is now asserted leaves graph:inferred (the graphs stay disjoint)
-        plan.inferred_removes = [
-            ox.Quad(*t, INFERRED) for t in already_visible if INFERRED in self._graphs_holding(t)
+        forward_chain(view, self.tbox, list(entering) + sorted(extra, key=str))
+        plan.inferred_adds = [
+            ox.Quad(*t, INFERRED) for t in view.plus if not asserted_after(t) and not stored_inferred(t)
         ]
-        changed = new | entering
-        plan.inconsistencies = local_inconsistencies(view, self.tbox, changed)
-        plan.focus = self.touched(view, changed, set())
+        # what is no longer derived leaves graph:inferred, and so does what is now asserted
+        # (the graphs of the default union stay disjoint)
+        leaving_inferred = {t for t in view.minus if stored_inferred(t)}
+        leaving_inferred |= {t for t in entering if stored_inferred(t)}
+        plan.inferred_removes = [ox.Quad(*t, INFERRED) for t in leaving_inferred]
+        plan.inconsistencies = local_inconsistencies(view, self.tbox, view.plus)
+        plan.focus = self.touched(view, view.plus, view.minus)
 
     def _reason_fully(self, plan: Plan, entering: set, leaving: set) -> None:
         from .build import reason_triples
@@ -552,7 +608,9 @@ class Context:
             view.add(t)
         plan.focus = self.touched(view, plus, minus)
         plan.inconsistencies = [
-            i for i in reasoned.closure.inconsistencies if any(t[0] in plan.focus or t[2] in plan.focus for t in i.triples)
+            i
+            for i in reasoned.closure.inconsistencies
+            if any(t[0] in plan.focus or t[2] in plan.focus for t in i.triples)
         ]
 
     def touched(self, view: View, plus: Iterable[Triple], minus: Iterable[Triple]) -> set:
@@ -570,7 +628,9 @@ class Context:
                 reached = set()
                 for n in frontier:
                     reached |= {s for subjects in view.into(n).values() for s in subjects}
-                    reached |= {o for objs in view.out(n).values() for o in objs if not isinstance(o, ox.Literal)}
+                    reached |= {
+                        o for objs in view.out(n).values() for o in objs if not isinstance(o, ox.Literal)
+                    }
                 frontier = reached - nodes
                 nodes |= reached
             return nodes
@@ -654,7 +714,8 @@ class Context:
                     term_text(s),
                     p.value,
                     value_text(o) if problem.kind != "disjoint-classes" else None,
-                    f"Inconsistent ({problem.kind}): {_short_terms(problem.message)}. The triples that clash: "
+                    f"Inconsistent ({problem.kind}): {_short_terms(problem.message)}. "
+                    "The triples that clash: "
                     + "; ".join(" ".join(_short_term(x) for x in t) for t in problem.triples),
                     "Violation",
                     None,
@@ -666,7 +727,9 @@ class Context:
     def labelled(self, finding: Finding, view: View) -> Finding:
         from dataclasses import replace
 
-        node = ox.BlankNode(finding.focus[2:]) if finding.focus.startswith("_:") else _maybe_iri(finding.focus)
+        node = (
+            ox.BlankNode(finding.focus[2:]) if finding.focus.startswith("_:") else _maybe_iri(finding.focus)
+        )
         if node is None:
             return finding
         labels = [lab for lab in view.objects(node, RDFS_LABEL) if isinstance(lab, ox.Literal)]
@@ -737,18 +800,16 @@ def _read_only(q: ox.Quad, verb: str) -> Finding:
 
 def finding_of(result: shacl.Result, parent: ox.NamedNode | None = None) -> Finding:
     """A fast-validator result as a Finding; a blank property shape is named after its node shape."""
-    import rdflib
-
-    from .validation import SEVERITY_NAMES
-
     return Finding(
         focus=term_text(result.focus),
         # a complex path (a blank node) is named by the shape; the report keeps predicate paths only
         path=result.path.value if isinstance(result.path, ox.NamedNode) else None,
         value=value_text(result.value),
         message=result.message or "(no message)",
-        severity=SEVERITY_NAMES.get(rdflib.URIRef(result.severity.value), result.severity.value),
-        shape=parent.value if isinstance(result.shape, ox.BlankNode) and parent is not None else term_text(result.shape),
+        severity=result.severity.value.removeprefix(shacl.SH),
+        shape=parent.value
+        if isinstance(result.shape, ox.BlankNode) and parent is not None
+        else term_text(result.shape),
         kind="shape",
         component=result.component.value,
     )

@@ -78,9 +78,13 @@ class Report:
         return dict(groups)
 
     def summary(self) -> str:
-        counts = ", ".join(f"{self.count(s)} {s.lower()}{'s' if self.count(s) != 1 else ''}" for s in SEVERITIES)
+        counts = ", ".join(
+            f"{self.count(s)} {s.lower()}{'s' if self.count(s) != 1 else ''}" for s in SEVERITIES
+        )
         verdict = "conforms" if self.conforms else "does not conform"
-        return f"{verdict}: {counts}; {len(self.by_focus())} focus nodes with results, {self.touched} checked"
+        groups = len(self.by_focus())
+        nodes = f"{groups} focus node{'s' if groups != 1 else ''} with results"
+        return f"{verdict}: {counts}; {nodes}, {self.touched} checked"
 
     # ---- renderings -----------------------------------------------------------------------------
 
@@ -91,7 +95,9 @@ class Report:
             lines.append(f"\n{_short(focus)}" + (f"  “{label}”" if label else ""))
             for f in group:
                 where = _short(f.path) if f.path else "(node)"
-                lines.append(f"  {f.severity:<9} {where}  [{f.kind}{': ' + _short(f.shape) if f.shape else ''}]")
+                lines.append(
+                    f"  {f.severity:<9} {where}  [{f.kind}{': ' + _short(f.shape) if f.shape else ''}]"
+                )
                 if f.value is not None:
                     lines.append(f"            value: {_short_value(f.value)}")
                 lines.append(f"            {f.message}")

@@ -48,7 +48,9 @@ def seed(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
 
     quads = list(quads)
     added = set(added_graphs(store))  # claim graphs that accepted additions created (docs/writes.md)
-    stale = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and _is_shipped(g) and g not in added]
+    stale = [
+        g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and _is_shipped(g) and g not in added
+    ]
     store.update(
         "".join(f"DROP SILENT GRAPH <{g.value}> ;\n" for g in stale) or "CLEAR SILENT GRAPH <urn:x-none>"
     )

@@ -25,7 +25,12 @@ FORMAT_NAMES: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
-EXTENSIONS = {**FORMATS, ".n3": ox.RdfFormat.TURTLE, ".json": ox.RdfFormat.JSON_LD, ".xml": ox.RdfFormat.RDF_XML}
+EXTENSIONS = {
+    **FORMATS,
+    ".n3": ox.RdfFormat.TURTLE,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".xml": ox.RdfFormat.RDF_XML,
+}
 
 
 class InputError(Exception):

@@ -53,10 +53,16 @@ def _limit_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="RDF files, added together or not at all")
-    parser.add_argument("--as", dest="who", default=None, help="who makes the change (default: your login name)")
     parser.add_argument(
-        "--reset", action="store_true", help="first drop every addition and the change log (the shipped data stays)"
+        "files", nargs="*", type=Path, metavar="FILE", help="RDF files, added together or not at all"
+    )
+    parser.add_argument(
+        "--as", dest="who", default=None, help="who makes the change (default: your login name)"
+    )
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="first drop every addition and the change log (the shipped data stays)",
     )
     parser.add_argument(
         "--format", default="text", choices=["text", "json", "turtle"], help="report format (default text)"
@@ -78,12 +84,16 @@ def add_log_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_revert_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("change", metavar="ID", help="the change to undo (from `otsgraph log`)")
-    parser.add_argument("--as", dest="who", default=None, help="who makes the change (default: your login name)")
+    parser.add_argument(
+        "--as", dest="who", default=None, help="who makes the change (default: your login name)"
+    )
     _store_argument(parser)
 
 
 def add_export_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=None, help="write to this file (default: standard output)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="write to this file (default: standard output)"
+    )
     parser.add_argument("--format", default="trig", choices=list(EXPORT_FORMATS), help="default trig")
     _store_argument(parser)
 
@@ -204,7 +214,10 @@ def run_add(args: argparse.Namespace, layout: Layout) -> int:
         return _fail(str(error))
     if args.reset:
         dropped = gate.reset()
-        print(f"reset: dropped {dropped} quads of additions and the change log; the shipped graphs are unchanged")
+        print(
+            f"reset: dropped {dropped} quads of additions and the change log; "
+            "the shipped graphs are unchanged"
+        )
         if not args.files:
             return EXIT_OK
     source = ", ".join(str(p) for p in args.files)

@@ -61,10 +61,18 @@ graph_store.register_error_handler(Exception, _unexpected)
 # ---------------------------------------------------------------------------------------- targets
 
 
+def _query_parameters() -> dict[str, list[str]]:
+    """The raw query string's parameters, percent-decoded exactly once, as UTF-8 (400 otherwise)."""
+    try:
+        raw = request.query_string.decode("utf-8")
+        return parse_qs(raw, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "bad-encoding", "the query string is not percent-encoded UTF-8") from None
+
+
 def _indirect() -> Target | None:
     """The graph named by ?graph= or ?default; None when the request is for the store itself."""
-    # parse the raw query string: percent-encoding is decoded exactly once
-    params = parse_qs(request.query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
+    params = _query_parameters()
     graphs, default = params.get("graph", []), "default" in params
     if default and graphs:
         raise ProtocolError(400, "ambiguous-graph", "give either ?default or ?graph=IRI, not both")
@@ -85,7 +93,7 @@ def _indirect() -> Target | None:
 
 def _direct(rest: str) -> Target:
     if request.query_string:
-        params = parse_qs(request.query_string.decode("latin-1"), keep_blank_values=True)
+        params = _query_parameters()
         if "graph" in params or "default" in params:
             raise ProtocolError(
                 400,
@@ -175,13 +183,18 @@ def _get(server: ServerState, target: Target) -> Response:
         fmt = choose(GRAPH_FORMATS, request.args.get("format"), _accept())
     except NotAcceptable as err:
         raise ProtocolError(406, "not-acceptable", str(err)) from None
-    version = server.version
-    graph: Graph = writes_for(server).graph(target)
-    if graph is None:
+    writes = writes_for(server)
+    version = server.version  # read first: a write meanwhile makes this ETag stale, never wrong
+    if not writes.exists(target.graph):
         raise ProtocolError(404, "no-such-graph", f"{target.label} does not exist in this store")
     etag = hashlib.blake2b(repr((version, target.graph, fmt.name)).encode(), digest_size=12).hexdigest()
     headers = {**_CORS, "Vary": "Accept", "Cache-Control": "no-cache"}
-    if request.if_none_match and request.if_none_match.contains_weak(etag):
+    graph: Graph = None
+    if not (request.if_none_match and request.if_none_match.contains_weak(etag)):
+        graph = writes.graph(target)
+    if graph is None:  # the client's copy is current (or the graph went away just now: say so)
+        if not request.if_none_match or not request.if_none_match.contains_weak(etag):
+            raise ProtocolError(404, "no-such-graph", f"{target.label} does not exist in this store")
         response = Response(status=304, headers=headers)
     else:
         body = ox.serialize(graph, format=fmt.oxigraph) or b""
