@@ -205,7 +205,8 @@ def test_export_quickstatements_writes_v1_lines_with_the_article_as_reference(
         line.startswith("Q874\tP2131\t83900000000U4917\tP585\t+2024-00-00T00:00:00Z/9\t") for line in lines
     )
     assert not any(line.startswith("Q232\tP2131") for line in lines)  # a forecast is not exported
-    assert any(line.startswith("Q813\tP463\tQ596850\t") for line in lines)
+    assert any(line.startswith("Q813\tP1082\t7000000\tP585\t+2024-00-00T00:00:00Z/9\t") for line in lines)
+    assert not any("\tP463\t" in line for line in lines)  # the recorded members already have P463
 
 
 def test_unreachable_wikidata_exits_2_with_one_line_and_writes_nothing(small_project, capsys, tmp_path):
@@ -277,3 +278,144 @@ def test_skip_unrecorded_lists_what_was_not_compared(article_project, capsys):
     links.write_text(links_file({**LINKS, "georgia": "Q230"}), encoding="utf-8")
     assert link(article_project, "--check", "--skip-unrecorded") == 0
     assert "Not compared (no recording): res:georgia (wd:Q230)" in capsys.readouterr().out
+
+
+def _time(value: str, precision: int) -> dict:
+    return {
+        "type": "time",
+        "value": {
+            "time": value,
+            "precision": precision,
+            "timezone": 0,
+            "before": 0,
+            "after": 0,
+            "calendarmodel": "http://www.wikidata.org/entity/Q1985727",
+        },
+    }
+
+
+def _snak(prop: str, datavalue: dict, datatype: str) -> dict:
+    return {"snaktype": "value", "property": prop, "datavalue": datavalue, "datatype": datatype}
+
+
+def _item(qid: str) -> dict:
+    return {
+        "type": "wikibase-entityid",
+        "value": {"entity-type": "item", "id": qid, "numeric-id": int(qid[1:])},
+    }
+
+
+def _record_item(folder: Path, qid: str, claims: dict) -> None:
+    """A recording made up in this test (test QIDs Q9000000xx), in wbgetentities' format."""
+    params = {
+        "action": "wbgetentities",
+        "ids": qid,
+        "props": "labels|claims",
+        "languages": "en",
+        "format": "json",
+    }
+    body = {"entities": {qid: {"type": "item", "id": qid, "labels": {}, "claims": claims}}, "success": 1}
+    recording = {
+        "_recording": "made up in this test",
+        "request": {"url": "https://www.wikidata.org/w/api.php", "params": params},
+        "response": {"status": 200, "json": body},
+    }
+    (folder / f"test-{qid}.json").write_text(json.dumps(recording), encoding="utf-8")
+
+
+def test_check_compares_dates_at_the_coarser_precision_and_offices_with_their_terms(
+    article_project, capsys, tmp_path
+):
+    folder = tmp_path / "recordings"
+    shutil.copytree(RECORDINGS, folder)
+    statement = {"type": "statement", "rank": "normal"}
+    # the 1991 dissolution: a day in 1991 agrees with our year; the Ankara summit: a day off disagrees
+    _record_item(
+        folder,
+        "Q900000001",
+        {"P585": [{**statement, "mainsnak": _snak("P585", _time("+1991-12-26T00:00:00Z", 11), "time")}]},
+    )
+    _record_item(
+        folder,
+        "Q900000002",
+        {"P585": [{**statement, "mainsnak": _snak("P585", _time("+1992-10-30T00:00:00Z", 11), "time")}]},
+    )
+    # Nazarbayev: president of Kazakhstan 1990-2019 (agrees with the dates that attest it), and
+    # holder of an office the graph links but does not say he held (only Wikidata)
+    term = {
+        "P580": [_snak("P580", _time("+1990-04-24T00:00:00Z", 11), "time")],
+        "P582": [_snak("P582", _time("+2019-03-20T00:00:00Z", 11), "time")],
+    }
+    _record_item(
+        folder,
+        "Q900000003",
+        {
+            "P39": [
+                {
+                    **statement,
+                    "mainsnak": _snak("P39", _item("Q5256775"), "wikibase-item"),
+                    "qualifiers": term,
+                },
+                {**statement, "mainsnak": _snak("P39", _item("Q853036"), "wikibase-item")},
+            ]
+        },
+    )
+    # Erdoğan: made president of Turkey here only from 2016, so the 2015 visit that attests it disagrees
+    _record_item(
+        folder,
+        "Q39259",
+        {
+            "P39": [
+                {
+                    **statement,
+                    "mainsnak": _snak("P39", _item("Q1922067"), "wikibase-item"),
+                    "qualifiers": {"P580": [_snak("P580", _time("+2016-01-01T00:00:00Z", 11), "time")]},
+                }
+            ]
+        },
+    )
+    links = {
+        **LINKS,
+        "dissolution-of-the-soviet-union": "Q900000001",
+        "summit-1992-ankara": "Q900000002",
+        "nursultan-nazarbayev": "Q900000003",
+        "office-president-of-kazakhstan": "Q5256775",
+        "office-president-of-kyrgyzstan": "Q853036",
+        "recep-tayyip-erdogan": "Q39259",
+        "office-president-of-turkey": "Q1922067",
+    }
+    (article_project / "data" / "links" / "test-links.ttl").write_text(links_file(links), encoding="utf-8")
+    out = tmp_path / "facts.qs"
+    code = main(
+        [
+            "link",
+            "--root",
+            str(article_project),
+            "--recordings",
+            str(folder),
+            "-q",
+            "--check",
+            "--skip-unrecorded",
+            "--format",
+            "json",
+            "--export-quickstatements",
+            str(out),
+        ]
+    )
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    by = {(r["entity"], r["topic"], r["verdict"]) for r in rows}
+    assert ("res:dissolution-of-the-soviet-union", "date", "agree") in by
+    ankara = [r for r in rows if r["entity"] == "res:summit-1992-ankara" and r["topic"] == "date"]
+    assert {(r["ours"], r["wikidata"], r["verdict"]) for r in ankara} >= {
+        ("1992-10-31", "1992-10-30", "disagree")
+    }
+    assert ("res:nursultan-nazarbayev", "office", "agree") in by
+    only_theirs = [
+        r for r in rows if r["entity"] == "res:nursultan-nazarbayev" and r["verdict"] == "only-wikidata"
+    ]
+    assert [r["wikidata"] for r in only_theirs] == ["wd:Q853036 (res:office-president-of-kyrgyzstan)"]
+    erdogan = [r for r in rows if r["entity"] == "res:recep-tayyip-erdogan" and r["topic"] == "office"]
+    assert erdogan and all(
+        r["verdict"] == "disagree" and "outside Wikidata's term" in r["note"] for r in erdogan
+    )

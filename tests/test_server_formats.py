@@ -33,6 +33,16 @@ def get(server, query: str, accept: str | None = None, **params) -> requests.Res
     return requests.get(server.url + "/sparql", params={"query": query, **params}, headers=headers)
 
 
+def test_accept_with_media_type_parameters(server):
+    """`type; charset=utf-8` (as some clients send it) still picks that type, not a 406."""
+    response = get(server, SELECT, "application/sparql-results+xml; charset=utf-8")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/sparql-results+xml")
+    construct = "CONSTRUCT WHERE { res:kazakhstan rdfs:label ?l }"
+    response = get(server, construct, "application/n-triples; charset=utf-8; q=0.9")
+    assert response.headers["Content-Type"].startswith("application/n-triples")
+
+
 def parse_graph(response: requests.Response, fmt: ox.RdfFormat) -> list[ox.Triple]:
     return [q.triple for q in ox.parse(response.content, format=fmt)]
 
@@ -215,7 +225,7 @@ def test_health(server):
 
 
 def test_etag_and_not_modified():
-    with serve(update_tokens={TOKEN: "tests"}) as server:
+    with serve(empty=True, update_tokens={TOKEN: "tests"}) as server:
         first = get(server, SELECT)
         etag = first.headers["ETag"]
         assert first.headers["Last-Modified"]

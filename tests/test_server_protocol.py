@@ -41,8 +41,8 @@ def server():
 
 @pytest.fixture
 def fresh():
-    """A server of its own, for the cases that update."""
-    with serve(update_tokens={TOKEN: "tests"}) as live:
+    """A plain SPARQL store of its own (`serve --empty`: no shapes gate), for the cases that update."""
+    with serve(empty=True, update_tokens={TOKEN: "tests"}) as live:
         yield live
 
 
@@ -408,8 +408,8 @@ def test_bad_graph_iri(server):
 # -------------------------------------------------------------------------------- a real client
 
 
-def test_sparqlwrapper_select_construct_and_update(fresh):
-    client = SPARQLWrapper(fresh.url + "/sparql")
+def test_sparqlwrapper_select_construct_and_update(server, fresh):
+    client = SPARQLWrapper(server.url + "/sparql")
     client.setQuery(
         "SELECT ?label WHERE { <https://w3id.org/otsgraph/resource/kazakhstan> rdfs:label ?label }"
     )

@@ -4,8 +4,9 @@ A change (quads to add and to remove) is validated on the graph it would produce
 current data is the context, reasoning runs first (incrementally, from the changed triples), and
 only the focus nodes the change touches are validated, with the neighbourhood they need (see
 incremental.py). Besides the SHACL shapes, the gate checks provenance, ontology terms and literal
-values (checks.py). An accepted change is applied with the inferred-graph update and its audit
-record in one atomic store write (see `Gate.commit` and docs/writes.md).
+values (checks.py). An accepted addition is applied with the inferred-graph update and its audit
+record in one atomic store write; a change that also removes goes through a journal that a
+crash rolls back (audit.py, docs/writes.md).
 
 Public API (used by the command line in write_cli.py and by the HTTP routes):
 
@@ -27,7 +28,7 @@ import pyoxigraph as ox
 from . import audit, checks, incremental
 from .audit import AuditRecord
 from .change import Change, change_from_quads, change_from_update
-from .graphs import ADDITIONS, AUDIT, INFERRED, READ_ONLY_GRAPHS, asserted_graphs_of
+from .graphs import ADDITIONS, AUDIT, INFERRED, READ_ONLY_GRAPHS
 from .loading import Layout, parse_file
 from .report import Finding, Report
 from .submission import InputError, Limits, read_submission
@@ -35,6 +36,8 @@ from .submission import InputError, Limits, read_submission
 __all__ = [
     "ADDITIONS",
     "AUDIT",
+    "INFERRED",
+    "READ_ONLY_GRAPHS",
     "AuditRecord",
     "Change",
     "Finding",
@@ -46,10 +49,11 @@ __all__ = [
     "change_from_quads",
     "change_from_update",
     "read_submission",
+    "refresh_inferred",
 ]
 
-#: test hook: seconds to sleep inside a commit, between writing the change and returning,
-#: so that a test can kill the process in the middle of an add
+#: test hook: seconds to pause inside a commit (before the write of an add; between the steps of a
+#: change with removals), so that a test can kill the process there
 _SLEEP_IN_COMMIT = "OTSGRAPH_TEST_SLEEP_IN_COMMIT"
 
 
@@ -178,10 +182,6 @@ def open_gate(store_path: Path, layout: Layout) -> Gate:
     from .store import open_store
 
     return Gate(open_store(store_path), layout)
-
-
-# re-exported for callers that only import gate
-_ = (INFERRED, READ_ONLY_GRAPHS, asserted_graphs_of, InputError, Limits, read_submission)
 
 
 def refresh_inferred(store: ox.Store) -> tuple[int, int]:

@@ -262,6 +262,15 @@ def delete_and_rederive(view: View, tbox: Tbox, removed: set[Triple], is_inferre
     return removed | doomed, rederived
 
 
+def full_closure(base: set[Triple], ontology: Iterable[Triple]) -> reasoning.Closure:
+    """What build.reason_triples computes (OWL 2 RL and the temporal rule), without importing the build."""
+    extra, _ = temporal.temporal_triples(base)
+    extra -= base
+    closure = reasoning.materialise(base | extra, reasoning.compile_tbox(ontology))
+    closure.inferred |= extra
+    return closure
+
+
 def local_inconsistencies(view: View, tbox: Tbox, triples: Iterable[Triple]) -> list[Inconsistency]:
     """The inconsistencies (as reasoning.find_inconsistencies finds them) that involve these triples."""
     problems: list[Inconsistency] = []
@@ -540,11 +549,8 @@ class Context:
         entering, leaving = self._base_delta(plan)
         view = View(self.store)
         plan.view = view
-        dated = {s for s, p, _ in entering if p in temporal.DATE_PROPERTIES}
         needs_full = not self._tbox_is_incremental()
-        needs_full = needs_full or any(p in _PERIOD_PROPERTIES for _, p, _ in entering)
-        needs_full = needs_full or any(p in temporal.DATE_PROPERTIES | _PERIOD_PROPERTIES for _, p, _ in leaving)
-        needs_full = needs_full or any(view.objects(s, temporal.EARLIEST) for s in dated)
+        needs_full = needs_full or any(p in _PERIOD_PROPERTIES for _, p, _ in entering | leaving)
         if needs_full:
             self._reason_fully(plan, entering, leaving)
             return
@@ -555,27 +561,13 @@ class Context:
         def asserted_after(t: Triple) -> bool:
             if t in entering:
                 return True
-            return t not in leaving and any(q.graph_name in REASONED for q in self.store.quads_for_pattern(*t))
+            return t not in leaving and any(
+                q.graph_name in REASONED for q in self.store.quads_for_pattern(*t)
+            )
 
-        if leaving:
-            delete_and_rederive(view, self.tbox, leaving, stored_inferred)
-        extra: set[Triple] = set()
-        if dated:
-            facts = {
-                t
-                for s in dated
-                for p in temporal.DATE_PROPERTIES
-                for t in [(s, p, o) for o in view.objects(s, p)]
-            }
-            facts |= {t for t in entering if t[0] in dated and t[1] in temporal.DATE_PROPERTIES}
-            periods = {
-                _key(q)
-                for p in _PERIOD_PROPERTIES
-                for q in self.store.quads_for_pattern(None, p, None)
-                if q.graph_name in REASONED
-            }
-            found, _ = temporal.temporal_triples(facts | periods)
-            extra = {t for t in found if t[0] in dated} - entering
+        stale, extra = self._temporal_delta(view, entering, leaving, stored_inferred)
+        if leaving or stale:
+            delete_and_rederive(view, self.tbox, leaving | stale, stored_inferred)
         forward_chain(view, self.tbox, list(entering) + sorted(extra, key=str))
         plan.inferred_adds = [
             ox.Quad(*t, INFERRED) for t in view.plus if not asserted_after(t) and not stored_inferred(t)
@@ -588,13 +580,36 @@ class Context:
         plan.inconsistencies = local_inconsistencies(view, self.tbox, view.plus)
         plan.focus = self.touched(view, view.plus, view.minus)
 
-    def _reason_fully(self, plan: Plan, entering: set, leaving: set) -> None:
-        from .build import reason_triples
+    def _temporal_delta(self, view: View, entering: set, leaving: set, stored_inferred) -> tuple[set, set]:
+        """The temporal rule for the nodes whose dates change: (inferred triples to drop, to add)."""
+        dated = {s for s, p, _ in entering | leaving if p in temporal.DATE_PROPERTIES}
+        if not dated:
+            return set(), set()
+        rule_outputs = (temporal.EARLIEST, temporal.LATEST, temporal.FALLS_IN)
+        before = {
+            (s, p, o)
+            for s in dated
+            for p in rule_outputs
+            for o in view.objects(s, p)
+            if stored_inferred((s, p, o))
+        }
+        facts = {(s, p, o) for s in dated for p in temporal.DATE_PROPERTIES for o in view.objects(s, p)}
+        facts = (facts - leaving) | {t for t in entering if t[1] in temporal.DATE_PROPERTIES}
+        periods = {
+            _key(q)
+            for p in _PERIOD_PROPERTIES
+            for q in self.store.quads_for_pattern(None, p, None)
+            if q.graph_name in REASONED
+        }
+        found, _ = temporal.temporal_triples(facts | periods)
+        after = {t for t in found if t[0] in dated}
+        return before - after, after - before - entering
 
+    def _reason_fully(self, plan: Plan, entering: set, leaving: set) -> None:
         plan.full_recompute = True
         base = {_key(q) for g in REASONED for q in self.store.quads_for_pattern(None, None, None, g)}
         base_after = (base - leaving) | entering
-        reasoned = reason_triples(base_after, set(self.ontology))
+        reasoned = full_closure(base_after, self.ontology)
         inferred_before = {_key(q) for q in self.store.quads_for_pattern(None, None, None, INFERRED)}
         inferred_after = reasoned.inferred - base_after
         plan.inferred_adds = [ox.Quad(*t, INFERRED) for t in inferred_after - inferred_before]
@@ -609,7 +624,7 @@ class Context:
         plan.focus = self.touched(view, plus, minus)
         plan.inconsistencies = [
             i
-            for i in reasoned.closure.inconsistencies
+            for i in reasoned.inconsistencies
             if any(t[0] in plan.focus or t[2] in plan.focus for t in i.triples)
         ]
 
@@ -738,12 +753,10 @@ class Context:
 
     def recompute_inferred(self) -> tuple[int, int]:
         """Recompute graph:inferred from the stored data in full; returns (added, removed)."""
-        from .build import reason_triples
-
         base = {_key(q) for g in REASONED for q in self.store.quads_for_pattern(None, None, None, g)}
         self._ontology = None
         self._tbox = None
-        reasoned = reason_triples(base, set(self.ontology))
+        reasoned = full_closure(base, self.ontology)
         before = {_key(q) for q in self.store.quads_for_pattern(None, None, None, INFERRED)}
         after = reasoned.inferred - base
         adds, removes = after - before, before - after

@@ -189,14 +189,12 @@ def _get(server: ServerState, target: Target) -> Response:
         raise ProtocolError(404, "no-such-graph", f"{target.label} does not exist in this store")
     etag = hashlib.blake2b(repr((version, target.graph, fmt.name)).encode(), digest_size=12).hexdigest()
     headers = {**_CORS, "Vary": "Accept", "Cache-Control": "no-cache"}
-    graph: Graph = None
-    if not (request.if_none_match and request.if_none_match.contains_weak(etag)):
-        graph = writes.graph(target)
-    if graph is None:  # the client's copy is current (or the graph went away just now: say so)
-        if not request.if_none_match or not request.if_none_match.contains_weak(etag):
-            raise ProtocolError(404, "no-such-graph", f"{target.label} does not exist in this store")
+    if request.if_none_match and request.if_none_match.contains_weak(etag):
         response = Response(status=304, headers=headers)
     else:
+        graph: Graph = writes.graph(target)
+        if graph is None:  # dropped since the check above
+            raise ProtocolError(404, "no-such-graph", f"{target.label} does not exist in this store")
         body = ox.serialize(graph, format=fmt.oxigraph) or b""
         response = Response(body, headers={**headers, "Content-Type": fmt.content_type})
     response.set_etag(etag)

@@ -69,6 +69,8 @@ def choose(formats: tuple[Format, ...], format_param: str | None, accept: MIMEAc
         raise NotAcceptable(f"format={format_param!r} is not one of {', '.join(by_name)}")
     if accept is None or not accept:
         return formats[0]
+    # werkzeug matches "type; charset=utf-8" to nothing; a parameter never rules a format out here
+    accept = MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in accept])
     best_quality, best = 0.0, None
     for rank, fmt in enumerate(formats):
         for media_type in fmt.accepts:

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
 
+from ..gate import Change, Gate, InputError, Limits, read_submission
 from .negotiation import Format, NotAcceptable, choose
 from .payload import rdf_format
 from .safety import ProtocolError
@@ -70,8 +71,6 @@ def gate_of(server: ServerState):
         )
     gate = server.__dict__.get("_gate")
     if gate is None:
-        from ..gate import Gate
-
         with server.write_lock:  # the gate recovers an interrupted change on opening: no writer meanwhile
             gate = server.__dict__.get("_gate") or Gate(server.store, server.layout)
             server.__dict__["_gate"] = gate
@@ -80,8 +79,6 @@ def gate_of(server: ServerState):
 
 def read_body(server: ServerState) -> list[ox.Quad]:
     """The request body through the gate's reader (size, UTF-8, entities, remote contexts, floods)."""
-    from ..gate import InputError, Limits, read_submission
-
     limit = server.config.max_request_bytes
     if (request.content_length or 0) > limit:
         raise ProtocolError(413, "too-large", f"the request body is larger than {limit:,} bytes")
@@ -99,8 +96,6 @@ def validate() -> Response:
     server = state()
     gate = gate_of(server)
     quads = read_body(server)
-    from ..gate import Change
-
     with server.write_lock:  # the gate's context must not move under a check
         report = gate.check(Change(add=quads))
     return report_response(report, 200)

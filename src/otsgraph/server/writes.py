@@ -19,10 +19,13 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 from flask import Request, Response
 
+from ..gate import Change, Rejected, change_from_update
+from ..graphs import INFERRED, READ_ONLY_GRAPHS
 from ..namespaces import sparql_prefixes
 from .payload import bodies, parse_triples
 from .safety import ProtocolError
 from .state import ServerState
+from .validate_route import gate_of, read_body, report_response
 
 log = logging.getLogger("otsgraph.server")
 Graph = list[ox.Triple] | None  # a graph's triples; None: no such graph
@@ -137,8 +140,6 @@ class GatedWrites(PlainWrites):
 
     def read(self, request: Request, base_iri: str) -> list[ox.Quad]:
         """The body through the gate's reader (limits, entities, remote contexts, floods)."""
-        from .validate_route import read_body
-
         return read_body(self.server)
 
     def replace(self, target: Target, quads: list[ox.Quad], who: str) -> bool:
@@ -149,8 +150,6 @@ class GatedWrites(PlainWrites):
         return self._commit_update(text, target, who, f"PUT {target.label}")
 
     def add(self, target: Target, quads: list[ox.Quad], who: str) -> bool:
-        from ..gate import Change
-
         self._ready()
         self._refuse_read_only([target.graph, *(q.graph_name for q in quads)])
         self._one_graph(target, quads)
@@ -185,8 +184,6 @@ class GatedWrites(PlainWrites):
 
     def _ready(self) -> None:
         """Make the gate (once) before a write takes the lock: making it takes the lock too."""
-        from .validate_route import gate_of
-
         gate_of(self.server)
 
     def _commit_update(self, text: str, target: Target, who: str, summary: str) -> bool:
@@ -196,8 +193,6 @@ class GatedWrites(PlainWrites):
         return created
 
     def _change(self, text: str, base_iri: str | None = None):
-        from ..gate import change_from_update
-
         try:
             return change_from_update(self.store, text, base_iri)
         except SyntaxError as err:
@@ -207,8 +202,6 @@ class GatedWrites(PlainWrites):
 
     def _commit(self, change, who: str, summary: str) -> None:
         """Check and apply (the caller holds the write lock); RejectedWrite when it does not conform."""
-        from ..gate import Rejected
-
         try:
             self.server.__dict__["_gate"].commit(change, who, summary)
         except Rejected as err:
@@ -217,8 +210,6 @@ class GatedWrites(PlainWrites):
             self.server.changed()
 
     def _refuse_read_only(self, graphs: Iterable) -> None:
-        from ..graphs import INFERRED, READ_ONLY_GRAPHS
-
         for graph in graphs:
             if graph == INFERRED:
                 raise ProtocolError(
@@ -257,8 +248,6 @@ def writes_for(server: ServerState) -> PlainWrites:
 
 def gated_update(server: ServerState, text: str, base_iri: str, who: str) -> Response:
     """/sparql's update in the served graph: 204 once committed, 422 with the report if refused."""
-    from .validate_route import report_response
-
     writes = writes_for(server)
     assert isinstance(writes, GatedWrites)
     try:

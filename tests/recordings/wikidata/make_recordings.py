@@ -34,14 +34,17 @@ EVIDENCE = {
     "Organization_of_Turkic_States (596850) and United_Nations (1065), with no qualifiers shown (the "
     "page drops qualifiers, so a role such as observer cannot be seen and none is recorded); "
     "population 6117933 (no year); capital Ashgabat (23438).",
-    "Q813": f"{SPOC} Earth/Continent/Asia/Asia~Central/Kyrgyzstan.md: country: Kyrgyzstan (813); "
-    "population 6694200 and nominal_GDP 10930644915, 8740681889 (no years given); capital Bishkek "
-    "(9361). The part of the page read did not cover member_of, so no P463 is recorded.",
+    "Q813": f"{SPOC} Earth/Continent/Asia/Asia~Central/Kyrgyzstan.md: has_id_wikidata Q813; instance_of "
+    "landlocked country (123480), sovereign state (3624078), country (6256), republic (7270); member_of "
+    "includes Organization_of_Turkic_States (596850), Shanghai_Cooperation_Organisation (485207), "
+    "United_Nations (1065); population 6694200 and nominal_GDP 10930644915, 8740681889 (no years "
+    "given); capital Bishkek (9361).",
     "Q43": f"{SPOC} Earth/Continent/Europe/Europe~East/Turkey.md (commit 02765bb): has_id_wikidata Q43; "
     "instance_of sovereign state (3624078), country (6256), transcontinental country (1323642); "
     "capital Ankara (3640); head_of_state Recep Tayyip Erdoğan (39259); office_held_by_head_of_state "
-    "President of Turkey (1922067); population 85372377 and nominal_GDP 819034484303, 905987824096 (no "
-    "years given). The part read did not cover member_of, so no P463 is recorded.",
+    "President of Turkey (1922067); member_of includes Organization_of_Turkic_States (596850), NATO "
+    "(7184), United_Nations (1065); population 85372377 and nominal_GDP 819034484303, 905987824096 (no "
+    "years given).",
     "Q265": f"{SPOC} Earth/Continent/Asia/Asia~Central/Uzbekistan.md: has_id_wikidata Q265; instance_of "
     "landlocked country (123480), sovereign state (3624078), country (6256); member_of includes "
     "Organization_of_Turkic_States (596850), Shanghai_Cooperation_Organisation (485207), United_Nations "
@@ -159,6 +162,8 @@ ITEMS = {
         "Q813",
         {"en": "Kyrgyzstan"},
         claims={
+            **items("Q813", "P31", ["Q123480", "Q3624078", "Q6256", "Q7270"]),
+            **items("Q813", "P463", ["Q596850", "Q485207", "Q1065"]),
             **items("Q813", "P36", ["Q9361"]),
             **quantities("Q813", "P1082", [6694200]),
             **quantities("Q813", "P2131", [10930644915, 8740681889], "Q4917"),
@@ -169,6 +174,7 @@ ITEMS = {
         {"en": "Turkey"},
         claims={
             **items("Q43", "P31", ["Q3624078", "Q6256", "Q1323642"]),
+            **items("Q43", "P463", ["Q596850", "Q7184", "Q1065"]),
             **items("Q43", "P36", ["Q3640"]),
             **items("Q43", "P35", ["Q39259"]),
             **items("Q43", "P1906", ["Q1922067"]),
