@@ -303,6 +303,15 @@ def test_search_finds_any_label_in_any_script(server, query, expected):
     assert f'href="/resource/{expected}"' in html
 
 
+def test_search_as_the_first_request_of_a_fresh_server():
+    """The search index is built from the labels, both cached per data version: building one inside
+    the other must not deadlock (it did, with a non-re-entrant lock)."""
+    with serve() as fresh:
+        answer = requests.get(fresh.url + "/search", params={"q": "qazaqstan"}, timeout=30)
+        assert answer.status_code == 200
+        assert 'href="/resource/kazakhstan"' in answer.text
+
+
 def test_search_box_on_every_page(server):
     for path in ("/", "/resource/kazakhstan", "/timeline", "/downloads", "/search", "/resource/nope"):
         assert 'action="/search"' in get(server, path).text, path

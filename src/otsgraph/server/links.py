@@ -77,7 +77,8 @@ class Labels:
         return next(iter(found.values()))
 
 
-_lock = threading.Lock()
+# re-entrant: one cached value's build may need another (the search index needs the labels)
+_lock = threading.RLock()
 
 
 def per_version(name: str, build: Callable[[], T]) -> T:
