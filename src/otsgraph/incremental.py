@@ -240,12 +240,50 @@ def forward_chain(view: View, tbox: Tbox, seeds: Iterable[Triple], fire_known: b
     return new
 
 
+def derivable(view: View, tbox: Tbox, t: Triple) -> bool:
+    """Can one rule of reasoning.materialise conclude t from the triples now in the view?"""
+    s, p, o = t
+    if p == RDF_TYPE:
+        if any(o in tbox.superclasses.get(c, ()) for c in view.objects(s, RDF_TYPE)):  # cax-sco
+            return True
+        if o in tbox.has_value and view.has((s, *tbox.has_value[o])):  # cls-hv2
+            return True
+        out, into = view.out(s), view.into(s)
+        if any(o in tbox.domains.get(q, ()) and values for q, values in out.items()):  # prp-dom
+            return True
+        if any(o in tbox.ranges.get(q, ()) and subjects for q, subjects in into.items()):  # prp-rng
+            return True
+    restrictions = [r for r, (prop, value) in tbox.has_value.items() if prop == p and value == o]
+    if any(view.has((s, RDF_TYPE, r)) for r in restrictions):  # cls-hv1
+        return True
+    sub_properties = [q for q, sups in tbox.superproperties.items() if p in sups]
+    if any(view.has((s, q, o)) for q in sub_properties):  # prp-spo1
+        return True
+    if isinstance(o, ox.Literal):
+        return False
+    if any(view.has((o, q, s)) for q in tbox.inverses.get(p, ())):  # prp-inv
+        return True
+    if p in tbox.symmetric and view.has((o, p, s)):  # prp-symp
+        return True
+    if p in tbox.transitive and any(o in view.objects(m, p) for m in view.objects(s, p)):  # prp-trp
+        return True
+    for links, target in tbox.chains:  # prp-spo2
+        if target != p:
+            continue
+        nodes = {s}
+        for link in links:
+            nodes = {n for node in nodes for n in view.objects(node, link)}
+        if o in nodes:
+            return True
+    return False
+
+
 def delete_and_rederive(view: View, tbox: Tbox, removed: set[Triple], is_inferred) -> tuple[set, set]:
     """Take asserted triples out of the closure in the view (DRed); returns (gone, rederived).
 
     Overdelete: every inferred triple that some derivation from a removed triple reaches (joined
-    with the graph as it was). Rederive: fire the rules of every remaining triple next to an
-    overdeleted one (each rule has a premise that shares a node with its conclusion), and chain on.
+    with the graph as it was). Rederive: put back, until nothing changes, every removed or
+    overdeleted triple that one rule still concludes from what remains.
     """
     doomed: set[Triple] = set()
     work = list(removed)
@@ -254,12 +292,20 @@ def delete_and_rederive(view: View, tbox: Tbox, removed: set[Triple], is_inferre
             if c not in doomed and c not in removed and is_inferred(c):
                 doomed.add(c)
                 work.append(c)
-    for t in removed | doomed:
+    pending = removed | doomed
+    for t in pending:
         view.remove(t)
-    nodes = {x for s, _, o in removed | doomed for x in (s, o) if not isinstance(x, ox.Literal)}
-    seeds = {t for n in nodes for t in view.out_triples(n) | view.in_triples(n)}
-    rederived = forward_chain(view, tbox, seeds, fire_known=True)
-    return removed | doomed, rederived
+    rederived: set[Triple] = set()
+    changed = True
+    while changed:
+        changed = False
+        for t in list(pending):
+            if derivable(view, tbox, t):
+                view.add(t)
+                pending.discard(t)
+                rederived.add(t)
+                changed = True
+    return pending, rederived
 
 
 def full_closure(base: set[Triple], ontology: Iterable[Triple]) -> reasoning.Closure:

@@ -11,12 +11,14 @@ RES = Namespace(BASE + "resource/")
 CLAIM = Namespace(BASE + "claim/")
 GRAPH = Namespace(BASE + "graph/")
 SHP = Namespace(BASE + "shapes/")
+LINK = Namespace(BASE + "link/")  # records of Wikidata links (data/links/)
 ONTOLOGY_IRI = BASE + "ontology"
 
 ORG = Namespace("http://www.w3.org/ns/org#")
 SCHEMA = Namespace("http://schema.org/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 WD = Namespace("http://www.wikidata.org/entity/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
 
 
 class Graphs:
@@ -46,10 +48,12 @@ PREFIXES: dict[str, str] = {
     "claim": str(CLAIM),
     "graph": str(GRAPH),
     "shp": str(SHP),
+    "link": str(LINK),
     "org": str(ORG),
     "schema": str(SCHEMA),
     "sh": str(SH),
     "wd": str(WD),
+    "wdt": str(WDT),
     "owl": str(OWL),
     "rdf": str(RDF),
     "rdfs": str(RDFS),

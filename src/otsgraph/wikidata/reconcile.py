@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
-from ..namespaces import OTS, PREFIXES, RES, WD
+from ..namespaces import LINK, OTS, PREFIXES, RES, WD
 from .client import WikidataClient, write_text_atomically
 from .local import ProjectData, short
 from .scoring import Score, score_candidate
@@ -32,7 +32,6 @@ from .typecheck import check_types, rule_for
 DEFAULT_THRESHOLD = 85
 AMBIGUITY_MARGIN = 5
 SEARCH_LIMIT = 7
-LINK = Namespace("https://w3id.org/otsgraph/link/")  # link records, as in data/links/entities.ttl
 #: curated statuses that say Wikidata has no item to find: not searched again
 NOT_SEARCHED = frozenset({str(OTS.GraphConstruct), str(OTS.ArticleOnly)})
 
