@@ -129,7 +129,7 @@ _UPDATES["move a summit in time"] = (
 _UPDATES["move a period"] = (  # a period's dates: every dated node may move in or out of it
     "PREFIX res: <https://w3id.org/otsgraph/resource/> PREFIX time: <http://www.w3.org/2006/time#> "
     "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
-    "DELETE { ?end time:inXSDgYear ?y } INSERT { ?end time:inXSDgYear \"2012\"^^xsd:gYear } "
+    'DELETE { ?end time:inXSDgYear ?y } INSERT { ?end time:inXSDgYear "2012"^^xsd:gYear } '
     "WHERE { res:period-strategic-partnership time:hasEnd ?end . ?end time:inXSDgYear ?y }"
 )
 _UPDATES["move a city"] = (
