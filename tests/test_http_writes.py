@@ -301,3 +301,26 @@ def test_an_acknowledged_add_over_http_survives_kill_9(tmp_path):
     with serve_command("--store", store, "--quiet", log=tmp_path / "again.log") as url:
         query = f"ASK {{ <{RES}durableville> a <{OTS}City> }}"
         assert requests.get(url + "/sparql", params={"query": query}).json()["boolean"] is True
+
+
+def test_a_post_to_the_store_makes_a_sourced_graph_that_names_itself(live):
+    """Relative IRIs in a Graph Store body resolve against the target graph, so a body POSTed to
+    /rdf-graphs can describe its own (not yet known) graph as a sourced claim with `<>`."""
+    body = (
+        f"<> a <{OTS}BackgroundClaim> ; <http://purl.org/dc/terms/source> <https://example.org/news/n> .\n"
+        f"<{RES}astana> <{OTS}inCountry> <{RES}kazakhstan> ."
+    )
+    response = requests.post(
+        live.url + "/rdf-graphs", data=body, headers={**ALICE, "Content-Type": "text/turtle"}
+    )
+    assert response.status_code == 201, response.text
+    graph = response.headers["Location"]
+    assert ask(
+        live, f"ASK {{ GRAPH <{graph}> {{ <{graph}> a <{OTS}BackgroundClaim> . <{RES}astana> ?p ?o }} }}"
+    )
+    unsourced = requests.post(
+        live.url + "/rdf-graphs",
+        data=f"<{RES}astana> <{OTS}inCountry> <{RES}kazakhstan> .",
+        headers={**ALICE, "Content-Type": "text/turtle"},
+    )
+    assert unsourced.status_code == 422, unsourced.text

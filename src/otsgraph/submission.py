@@ -144,17 +144,24 @@ def _check_json_ld(raw: bytes, source: str) -> None:
 
 
 def read_submission(
-    data: bytes, fmt: ox.RdfFormat | str | None, source: str, limits: Limits | None = None
+    data: bytes,
+    fmt: ox.RdfFormat | str | None,
+    source: str,
+    limits: Limits | None = None,
+    base_iri: str | None = None,
 ) -> list[ox.Quad]:
     """Parse a submission into quads, after the safety checks; raise InputError on bad input.
 
     `fmt` is an ox.RdfFormat, a name from FORMAT_NAMES, or None to use the extension of `source`.
+    Relative IRIs resolve against `base_iri`, else against a file source's URI, else are refused.
     """
     limits = limits or Limits()
     if not isinstance(fmt, ox.RdfFormat):
         fmt = format_for(source, fmt)
     _check_bytes(data, fmt, source, limits)
-    base = Path(source).resolve().as_uri() if source and not source.startswith(("<", "http")) else None
+    base = base_iri
+    if base is None and source and not source.startswith(("<", "http")):
+        base = Path(source).resolve().as_uri()
     quads: list[ox.Quad] = []
     blanks: set[ox.BlankNode] = set()
     try:

@@ -77,16 +77,19 @@ def gate_of(server: ServerState):
     return gate
 
 
-def read_body(server: ServerState) -> list[ox.Quad]:
-    """The request body through the gate's reader (size, UTF-8, entities, remote contexts, floods)."""
+def read_body(server: ServerState, base_iri: str | None = None) -> list[ox.Quad]:
+    """The request body through the gate's reader (size, UTF-8, entities, remote contexts, floods).
+
+    Relative IRIs resolve against `base_iri` (a Graph Store write: the target graph's IRI, so `<>`
+    names the graph); without one they are refused."""
     limit = server.config.max_request_bytes
     if (request.content_length or 0) > limit:
         raise ProtocolError(413, "too-large", f"the request body is larger than {limit:,} bytes")
     fmt = rdf_format(request.mimetype, request.mimetype_params.get("charset"))
     data = request.get_data(cache=False)
     try:
-        # the source starts with '<', so no file path becomes the base IRI: relative IRIs are refused
-        return read_submission(data, fmt, "<request body>", Limits(max_bytes=limit))
+        # the source starts with '<', so no file path becomes the base IRI
+        return read_submission(data, fmt, "<request body>", Limits(max_bytes=limit), base_iri=base_iri)
     except InputError as err:
         raise ProtocolError(400, "bad-input", str(err)) from None
 

@@ -139,8 +139,9 @@ class GatedWrites(PlainWrites):
         return super().graph(target)
 
     def read(self, request: Request, base_iri: str) -> list[ox.Quad]:
-        """The body through the gate's reader (limits, entities, remote contexts, floods)."""
-        return read_body(self.server)
+        """The body through the gate's reader (limits, entities, remote contexts, floods); relative
+        IRIs resolve against the target graph, as in the plain store."""
+        return read_body(self.server, base_iri)
 
     def replace(self, target: Target, quads: list[ox.Quad], who: str) -> bool:
         self._ready()
