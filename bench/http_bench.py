@@ -18,6 +18,9 @@ request at a time (a query can take a minute at 100k triples), so it is measured
 others, with longer cells. Before measuring, every server answers every query once, and the
 number of rows is checked against pyoxigraph's.
 
+Last, each waitress variant's app is called without HTTP to measure its CPU per request and to
+profile where it goes (bench/app_cost.py): steadier than HTTP figures on a busy machine.
+
 Results: bench/results/http.md and http.json (a --quick run writes to the temp folder instead).
 
     python bench/http_bench.py            # the full run (about 10 minutes)

@@ -19,7 +19,9 @@ def write_report(out: Path, meta: dict, runs: list[dict], cpu: dict[str, dict]) 
         json.dumps({"meta": meta, "rows": rows, "answers": answers, "cpu": cpu}, indent=1) + "\n"
     )
     index = {(r["graph"], r["server"], r["class"], r["clients"]): r for r in rows}
-    lines = header(meta) + targets(meta, index, answers) + main_tables(meta, index) + ratios(meta, index)
+    lines = (
+        header(meta) + targets(meta, index, answers) + main_tables(meta, index) + ratios(meta, index, answers)
+    )
     lines += join_queries_vs_rdflib(meta, index, answers) + feature_costs(meta, index) + cpu_costs(meta, cpu)
     lines += per_query_table(meta, index) + answer_check(answers)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -119,8 +121,12 @@ def targets(meta: dict, index: dict, answers: dict) -> list[str]:
     def span(values: list[float], digits: int = 2) -> str:
         return f"{fmt(min(values), digits)} – {fmt(max(values), digits)}" if values else "not measured"
 
-    # the issue sets the rdflib-endpoint target at 100k triples: the largest graph
-    vs_rdflib = over("otsgraph", "rdflib-endpoint", JOIN_CLASSES, graphs[-1:])
+    # the issue sets the rdflib-endpoint target at 100k triples: the largest graph. The cells compare
+    # like with like only in classes where rdflib-endpoint ran every query
+    partial = partial_classes(meta, answers, graphs[-1])
+    vs_rdflib = over(
+        "otsgraph", "rdflib-endpoint", tuple(c for c in JOIN_CLASSES if c not in partial), graphs[-1:]
+    )
     speeds = [(n, ours, theirs) for n, _, ours, theirs in join_speeds(meta, index, answers) if theirs]
     per_query = sorted(theirs / ours for _, ours, theirs in speeds)
     one_pass = sum(t for _, _, t in speeds) / sum(o for _, o, _ in speeds) if speeds else None
@@ -167,8 +173,12 @@ def targets(meta: dict, index: dict, answers: dict) -> list[str]:
             met(per_query, 100),
         ),
         cells(
-            "the same, req/s in the cells (1, 8, 32 clients; rdflib without the queries it is too slow for,"
-            " which flatters it)",
+            f"the same, req/s in the cells ({', '.join(map(str, clients))} clients)"
+            + (
+                f"; not {', '.join(partial)}, where rdflib-endpoint skipped queries too slow to repeat"
+                if partial
+                else ""
+            ),
             "≥ 100×",
             span(vs_rdflib),
             met(vs_rdflib, 100),
@@ -240,15 +250,25 @@ def ms(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f}"
 
 
-def ratios(meta: dict, index: dict) -> list[str]:
+def partial_classes(meta: dict, answers: dict, graph: str) -> list[str]:
+    """Classes in which rdflib-endpoint's cells left out queries (too slow): not like with like."""
+    slow = answers.get(graph, {}).get("too_slow", {}).get("rdflib-endpoint", [])
+    return [c for c in CLASSES if any(meta["queries"].get(q) == c for q in slow)]
+
+
+def ratios(meta: dict, index: dict, answers: dict) -> list[str]:
     lines = [
         "## Ratios (req/s)",
+        "",
+        "A ratio to rdflib-endpoint marked * compares unlike sets: rdflib-endpoint's cells left out a query"
+        " of the class that it takes too long to repeat (see Answers), so its figure flatters it.",
         "",
         "| graph | class | clients | otsgraph ÷ rdflib-endpoint | otsgraph ÷ bare | cached ÷ uncached"
         " | oxigraph serve ÷ otsgraph | oxigraph serve ÷ bare |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for g in meta["graphs"]:
+        partial = partial_classes(meta, answers, g["name"])
         for c in CLASSES:
             for n in meta["clients"]:
 
@@ -260,7 +280,7 @@ def ratios(meta: dict, index: dict) -> list[str]:
                         g["name"],
                         c,
                         n,
-                        r("otsgraph", "rdflib-endpoint"),
+                        r("otsgraph", "rdflib-endpoint") + (" *" if c in partial else ""),
                         r("otsgraph", "bare"),
                         r("otsgraph-cached", "otsgraph"),
                         r("oxigraph", "otsgraph"),
@@ -354,7 +374,7 @@ def answer_check(answers: dict) -> list[str]:
                 + ", ".join(f"{q} {s:.2f} s" for q, s in slow)
             )
         lines.append(
-            f"- {graph}: seconds until each server answered (loading its data): "
+            f"- {graph}: seconds waited for each server in turn after starting them all, loads included: "
             + ", ".join(f"{s} {t:g}" for s, t in checked["ready_s"].items())
         )
     return [*lines, ""]
