@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 
 @dataclass(frozen=True)
@@ -84,3 +86,10 @@ def choose(formats: tuple[Format, ...], format_param: str | None, accept: MIMEAc
         offered = ", ".join(f.media_type for f in formats)
         raise NotAcceptable(f"cannot answer with {accept.to_header()}; this result can be: {offered}")
     return best
+
+
+@lru_cache(maxsize=1024)
+def choose_for_header(formats: tuple[Format, ...], format_param: str | None, accept: str | None) -> Format:
+    """`choose` keyed by the raw Accept header: clients repeat the same few headers, and parsing and
+    matching one costs about as much as a small query (bench/app_cost.py)."""
+    return choose(formats, format_param, parse_accept_header(accept, MIMEAccept) if accept else None)

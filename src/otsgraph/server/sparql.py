@@ -12,6 +12,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from email.utils import formatdate
+from functools import lru_cache
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -20,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..namespaces import PREFIXES
 from .execute import Sink
-from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format, NotAcceptable, choose
+from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format, NotAcceptable, choose, choose_for_header
 from .safety import ProtocolError, check_services, check_token, check_update_clauses
 from .scan import ScanError, scan, with_using
 from .service_description import Counts, service_description, void_description
@@ -266,8 +267,8 @@ def _query(server: ServerState, op: Operation) -> Response:
     config = server.config
     base = public_base() + "sparql"
     default, named = op.graphs("default-graph-uri"), op.graphs("named-graph-uri")
-    format_param = request.args.get("format") or (op.params.get("format") or [None])[0]
-    accept = _accept()
+    format_param = (op.params.get("format") or [None])[0]  # the URL's or the form's
+    accept = request.headers.get("Accept")
     # relative IRIs resolve against `base`, so it belongs to the key
     key = (
         server.version,
@@ -276,7 +277,7 @@ def _query(server: ServerState, op: Operation) -> Response:
         tuple(default),
         tuple(named),
         format_param,
-        request.headers.get("Accept"),
+        accept,
     )
     etag = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
     # a cached answer passed the guards below with the same text and the same config
@@ -304,7 +305,7 @@ def _query(server: ServerState, op: Operation) -> Response:
         try:
             result = server.store.query(op.text, base_iri=base, prefixes=PREFIXES, **dataset)
             formats = GRAPH_FORMATS if isinstance(result, ox.QueryTriples) else RESULT_FORMATS
-            fmt = choose(formats, format_param, accept)
+            fmt = choose_for_header(formats, format_param, accept)
             result.serialize(sink, format=fmt.oxigraph)
             return fmt
         finally:
@@ -318,6 +319,9 @@ def _query(server: ServerState, op: Operation) -> Response:
 def _not_modified(server: ServerState, etag: str, known: bool) -> bool:
     """Does the client's copy still hold? A date alone is trusted only for a query answered before
     (`known`), so that a malformed query is never answered 304."""
+    headers = request.headers
+    if "If-None-Match" not in headers and "If-Modified-Since" not in headers:
+        return False
     if request.if_none_match:  # takes precedence over If-Modified-Since (RFC 9110 13.2.2)
         return request.if_none_match.contains_weak(etag)
     since = request.if_modified_since
@@ -356,6 +360,12 @@ def _short(err: Exception, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + " …"
 
 
+@lru_cache(maxsize=8)
+def _http_date(timestamp: float) -> str:
+    """Last-Modified for a data version (it changes only when the data does)."""
+    return formatdate(timestamp, usegmt=True)
+
+
 def _answer(server: ServerState, content_type: str | None, body: bytes, etag: str | None,
             status: int = 200, cache: str = "no-cache") -> Response:  # fmt: skip
     response = Response(body, status=status)
@@ -366,7 +376,7 @@ def _answer(server: ServerState, content_type: str | None, body: bytes, etag: st
     response.headers["Cache-Control"] = cache
     if etag:
         response.set_etag(etag)
-        response.headers["Last-Modified"] = formatdate(server.modified, usegmt=True)
+        response.headers["Last-Modified"] = _http_date(server.modified)
     return response
 
 
