@@ -54,7 +54,7 @@ def header(meta: dict) -> list[str]:
         "",
         f"Run {meta['when']}, {meta['minutes']} min{' (--quick)' if meta['quick'] else ''};"
         f" {meta['machine']}, {meta['cpus']} CPUs, Python {meta['python']}.",
-        f"Other processes (other helpers' test suites) kept {meta['others_cpus']:.2f} of the"
+        f"Other processes kept {meta['others_cpus']:.2f} of the"
         f" {meta['cpus']} CPUs busy on average during the run (load average before it"
         f" {meta['load_before']}, 1/5/15 min), so"
         " absolute figures and tails are noisy; ratios compare servers measured in interleaved cells of the"
