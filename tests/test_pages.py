@@ -146,6 +146,15 @@ def test_entity_page_shows_facts_quotes_and_inferences(server):
     assert "Accept" in response.headers["Vary"]
 
 
+def test_neighbourhood_shows_entities_not_link_statuses(server):
+    """An unlinked summit's page says why it has no Wikidata link, but the picture draws only entities."""
+    html = get(server, "/resource/summit-tc-almaty", headers=HTML).text
+    picture = html[html.index("<svg") : html.index("</svg>")]
+    assert "Almaty" in picture
+    assert "/ontology/" not in picture and "wikidataStatus" not in picture
+    assert "Wikidata" in html[html.index("</svg>") :]  # the status is still in the facts table
+
+
 def test_entity_page_gives_bracket_references(server):
     html = get(server, "/resource/kazakhstan").text
     assert re.search(r'class="ref"[^>]*>\[\d+\]', html)

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from .. import queries
-from ..namespaces import CLAIM, RDF, RDFS, SKOS, Graphs
+from ..namespaces import CLAIM, OTS, RDF, RDFS, SKOS, Graphs
 from .links import TermView, href, label_of, labels, site_root, view
 from .state import state
 from .svg import Edge, neighbourhood
@@ -188,6 +188,8 @@ def edges(term: ox.NamedNode, out: list[Fact], into: list[Fact], lang: str) -> l
         for fact in items:
             other = fact.o if outgoing else fact.s
             if fact.p.value == TYPE or not isinstance(other, ox.NamedNode) or other == term:
+                continue
+            if other.value.startswith(str(OTS)):  # a term of the ontology (a link status), not a neighbour
                 continue
             edge = Edge(
                 label_of(fact.p.value, lang),
