@@ -329,43 +329,11 @@ def local_inconsistencies(view: View, tbox: Tbox, triples: Iterable[Triple]) -> 
         if p in tbox.inverse_functional:
             inverse_functional.add((p, o))
     for node in typed:
-        classes = view.objects(node, RDF_TYPE)
-        if reasoning.NOTHING in classes:
-            problems.append(
-                Inconsistency(
-                    "nothing", f"{node} is a member of owl:Nothing", ((node, RDF_TYPE, reasoning.NOTHING),)
-                )
-            )
-        for pair in tbox.disjoint_pairs:
-            a, b = tuple(pair) if len(pair) == 2 else (next(iter(pair)),) * 2
-            if a in classes and b in classes:
-                problems.append(
-                    Inconsistency(
-                        "disjoint-classes",
-                        f"{node} is both {a} and {b}, which are disjoint",
-                        ((node, RDF_TYPE, a), (node, RDF_TYPE, b)),
-                    )
-                )
+        problems += reasoning.type_clashes(node, view.objects(node, RDF_TYPE), tbox)
     for subject, prop in functional:
-        values = view.objects(subject, prop)
-        if len(values) > 1:
-            problems.append(
-                Inconsistency(
-                    "functional-property",
-                    f"{subject} has {len(values)} values of the functional property {prop}",
-                    tuple((subject, prop, v) for v in sorted(values, key=str)),
-                )
-            )
+        problems += reasoning.functional_clashes(subject, prop, view.objects(subject, prop))
     for prop, value in inverse_functional:
-        subjects = view.subjects(prop, value)
-        if len(subjects) > 1:
-            problems.append(
-                Inconsistency(
-                    "inverse-functional-property",
-                    f"{value} is the value of the inverse-functional {prop} for {len(subjects)} nodes",
-                    tuple((s, prop, value) for s in sorted(subjects, key=str)),
-                )
-            )
+        problems += reasoning.inverse_functional_clashes(value, prop, view.subjects(prop, value))
     return problems
 
 

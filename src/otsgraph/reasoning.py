@@ -323,43 +323,65 @@ def materialise(triples: Iterable[TripleKey], tbox: Tbox) -> Closure:
 def find_inconsistencies(closure: set[TripleKey], index: _Index, tbox: Tbox) -> list[Inconsistency]:
     """Disjoint classes shared by one node, owl:Nothing members, clashing functional values."""
     problems: list[Inconsistency] = []
-    types = index.out[RDF_TYPE]
-    for node, classes in types.items():
-        if NOTHING in classes:
-            problems.append(
-                Inconsistency("nothing", f"{node} is a member of owl:Nothing", ((node, RDF_TYPE, NOTHING),))
-            )
-        for pair in tbox.disjoint_pairs:
-            a, b = tuple(pair) if len(pair) == 2 else (next(iter(pair)),) * 2
-            if a in classes and b in classes:
-                problems.append(
-                    Inconsistency(
-                        "disjoint-classes",
-                        f"{node} is both {a} and {b}, which are disjoint",
-                        ((node, RDF_TYPE, a), (node, RDF_TYPE, b)),
-                    )
-                )
+    for node, classes in index.out[RDF_TYPE].items():
+        problems += type_clashes(node, classes, tbox)
     for prop in tbox.functional:
         for subject, values in index.out[prop].items():
-            if len(values) > 1:
-                problems.append(
-                    Inconsistency(
-                        "functional-property",
-                        f"{subject} has {len(values)} values of the functional property {prop}",
-                        tuple((subject, prop, v) for v in sorted(values, key=str)),
-                    )
-                )
+            problems += functional_clashes(subject, prop, values)
     for prop in tbox.inverse_functional:
         for value, subjects in index.into[prop].items():
-            if len(subjects) > 1:
-                problems.append(
-                    Inconsistency(
-                        "inverse-functional-property",
-                        f"{value} is the value of the inverse-functional {prop} for {len(subjects)} nodes",
-                        tuple((s, prop, value) for s in sorted(subjects, key=str)),
-                    )
-                )
+            problems += inverse_functional_clashes(value, prop, subjects)
     return problems
+
+
+# The checks of one node, shared with incremental.py, which runs them on the nodes a change touches.
+
+
+def type_clashes(node: Term, classes: Iterable[Term], tbox: Tbox) -> list[Inconsistency]:
+    """owl:Nothing membership and pairs of disjoint classes among one node's classes."""
+    classes = set(classes)
+    problems = []
+    if NOTHING in classes:
+        problems.append(
+            Inconsistency("nothing", f"{node} is a member of owl:Nothing", ((node, RDF_TYPE, NOTHING),))
+        )
+    for pair in tbox.disjoint_pairs:
+        a, b = tuple(pair) if len(pair) == 2 else (next(iter(pair)),) * 2
+        if a in classes and b in classes:
+            problems.append(
+                Inconsistency(
+                    "disjoint-classes",
+                    f"{node} is both {a} and {b}, which are disjoint",
+                    ((node, RDF_TYPE, a), (node, RDF_TYPE, b)),
+                )
+            )
+    return problems
+
+
+def functional_clashes(subject: Term, prop: Term, values: Iterable[Term]) -> list[Inconsistency]:
+    values = sorted(set(values), key=str)
+    if len(values) < 2:
+        return []
+    return [
+        Inconsistency(
+            "functional-property",
+            f"{subject} has {len(values)} values of the functional property {prop}",
+            tuple((subject, prop, v) for v in values),
+        )
+    ]
+
+
+def inverse_functional_clashes(value: Term, prop: Term, subjects: Iterable[Term]) -> list[Inconsistency]:
+    subjects = sorted(set(subjects), key=str)
+    if len(subjects) < 2:
+        return []
+    return [
+        Inconsistency(
+            "inverse-functional-property",
+            f"{value} is the value of the inverse-functional {prop} for {len(subjects)} nodes",
+            tuple((s, prop, value) for s in subjects),
+        )
+    ]
 
 
 def owlrl_closure(triples: Iterable[TripleKey]) -> set[TripleKey]:

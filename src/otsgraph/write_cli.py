@@ -28,6 +28,11 @@ def _store_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="RDF files, checked together")
+    _submission_arguments(parser)
+
+
+def _submission_arguments(parser: argparse.ArgumentParser) -> None:
+    """What validate and add share: the report's format, the files' format, the size limit, the store."""
     parser.add_argument(
         "--format", default="text", choices=["text", "json", "turtle"], help="report format (default text)"
     )
@@ -64,17 +69,7 @@ def add_add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="first drop every addition and the change log (the shipped data stays)",
     )
-    parser.add_argument(
-        "--format", default="text", choices=["text", "json", "turtle"], help="report format (default text)"
-    )
-    parser.add_argument(
-        "--input-format",
-        default=None,
-        choices=["turtle", "trig", "ntriples", "nquads", "jsonld", "rdfxml"],
-        help="the files' RDF format (default: from each file's extension)",
-    )
-    _limit_argument(parser)
-    _store_argument(parser)
+    _submission_arguments(parser)
 
 
 def add_log_arguments(parser: argparse.ArgumentParser) -> None:
