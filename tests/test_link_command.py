@@ -94,6 +94,23 @@ def test_link_accepts_the_city_and_the_state_and_writes_them_apart(small_project
     assert not (small_project / "data" / "links").exists()  # --out was elsewhere
 
 
+def test_link_says_which_curated_statuses_an_accepted_link_supersedes(small_project, capsys, tmp_path):
+    """A curated 'no evidence found' and an accepted link contradict each other (the shapes refuse
+    both): the command names the status line a curator must remove."""
+    (small_project / "data" / "links").mkdir()
+    (small_project / "data" / "links" / "entities.ttl").write_text(
+        "@prefix res: <https://w3id.org/otsgraph/resource/> .\n"
+        "@prefix ots: <https://w3id.org/otsgraph/ontology/> .\n"
+        'res:almaty ots:wikidataStatus ots:NoEvidenceFound ; ots:wikidataNote "none found"@en .\n',
+        encoding="utf-8",
+    )
+    assert link(small_project, "--out", str(tmp_path / "reconciled.ttl")) == 0
+    stdout = capsys.readouterr().out
+    assert "remove the ots:wikidataStatus" in stdout
+    todo = stdout[stdout.index("remove the ots:wikidataStatus") :]
+    assert "res:almaty" in todo and "res:kazakhstan" not in todo
+
+
 def test_link_writes_by_default_to_its_own_file_in_data_links(small_project):
     assert link(small_project) == 0
     assert (small_project / "data" / "links" / "reconciled.ttl").is_file()

@@ -15,6 +15,7 @@ the two; figures agree within FIGURE_TOLERANCE (the article rounds, e.g. "292,5 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -94,13 +95,25 @@ def our_day(lexical: str) -> Day | None:
     return Day(numbers[0], *[*numbers[1:], None, None][:2], precision=8 + len(numbers))
 
 
+_WIKIDATA_TIME = re.compile(r"^([+-]\d+)-(\d\d)-(\d\d)T")
+
+
 def wikidata_day(value: dict[str, Any]) -> Day | None:
-    """A Wikidata time value ({"time": "+2009-10-03T00:00:00Z", "precision": 11})."""
+    """A Wikidata time value ({"time": "+2009-10-03T00:00:00Z", "precision": 11}).
+
+    >>> wikidata_day({"time": "+2009-10-03T00:00:00Z", "precision": 11})
+    Day(year=2009, month=10, day=3, precision=11)
+    >>> wikidata_day({"time": "-0700-00-00T00:00:00Z", "precision": 9})  # BCE: the sign stays
+    Day(year=-700, month=None, day=None, precision=9)
+    """
     time, precision = value.get("time", ""), int(value.get("precision", 0))
     if precision < 9 or not time:
         return None
-    year, month, day = time.lstrip("+").split("T")[0].split("-")
-    return Day(int(year), int(month) or None, int(day) or None, min(precision, 11))
+    found = _WIKIDATA_TIME.match(time)
+    if found is None:
+        return None
+    year, month, day = (int(part) for part in found.groups())  # the year keeps its sign (BCE)
+    return Day(year, month or None, day or None, min(precision, 11))
 
 
 def _snak_value(snak: dict[str, Any]) -> Any:
@@ -214,7 +227,8 @@ class Checker:
                     f"observer of {self.name(org)}",
                     theirs,
                     DISAGREE,
-                    "Wikidata says member of, with no role qualifier; the article says observer",
+                    "Wikidata's answer has P463 member of, with no role qualifier (an observer role may "
+                    "be a qualifier its source dropped); the article says observer",
                 )
             else:
                 self.add(state, "membership", "P463", f"{role} of {self.name(org)}", theirs, AGREE)

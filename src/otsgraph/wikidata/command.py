@@ -113,7 +113,9 @@ def make_client(args: argparse.Namespace, layout: Layout) -> tuple[WikidataClien
             transport = RecordingTransport(transport, args.record)
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         about = f"live Wikidata ({args.api_url}, {args.sparql_url}) on {stamp}"
-        cache = None if args.no_cache else (args.cache_dir or layout.build_dir / "cache" / "wikidata")
+        # a recording must see every answer, so a recording run neither reads nor fills the cache
+        use_cache = not (args.no_cache or args.record)
+        cache = (args.cache_dir or layout.build_dir / "cache" / "wikidata") if use_cache else None
     client = WikidataClient(
         transport,
         api_url=args.api_url,
@@ -211,4 +213,11 @@ def _reconcile(
             print("dry run: no links written")
         elif added:
             print(f"wrote {added} link(s) to {out}")
+        curated = [d.entity for d in decisions if d.accepted and d.entity in data.statuses]
+        if curated and not args.dry_run:
+            # the curated file still lists these as not linked; shapes/WikidataLink.ttl refuses both
+            curated_file = layout.data_dir / "links" / "entities.ttl"
+            print(f"To do: remove the ots:wikidataStatus of these from {curated_file}:")
+            for entity in curated:
+                print(f"  {short(entity)} (was {short(data.statuses[entity])})")
     return EXIT_OK
