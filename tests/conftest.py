@@ -50,7 +50,18 @@ def no_outside_network():
             raise OutsideNetworkError(f"test tried to connect to {address[0]}:{address[1]}; no outside hosts")
         return create_connection(address, *args, **kwargs)
 
+    getaddrinfo = socket.getaddrinfo
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        # resolving an outside name already sends a DNS query out
+        if isinstance(host, bytes):
+            host = host.decode("ascii", "replace")
+        if host is not None and not _is_local(host):
+            raise OutsideNetworkError(f"test tried to resolve {host}; no outside hosts")
+        return getaddrinfo(host, *args, **kwargs)
+
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
         patch.setattr(socket.socket, "connect", lambda s, a: (guard(s, a), connect(s, a))[1])
         patch.setattr(socket.socket, "connect_ex", lambda s, a: (guard(s, a), connect_ex(s, a))[1])
         patch.setattr(socket, "create_connection", guarded_create_connection)

@@ -273,3 +273,33 @@ def test_one_store_write_is_all_or_nothing_when_killed_at_any_moment(tmp_path, d
 
 
 _ = seeded_store_dir
+
+
+def test_a_server_started_after_a_crash_serves_the_rolled_back_graph(store_dir):
+    """The rollback of an interrupted change happens when the server opens the store, before it
+    answers anything (not on its first write)."""
+    from otsgraph.loading import Layout
+    from otsgraph.server.state import ServerConfig, load_state
+
+    gate = gate_on(store_dir)
+    first = gate.commit(gate_change("summit.trig"), "alice")
+    del gate
+    added = {q for q in quads_of(store_dir) if q.graph_name == ADDITIONS}
+    assert added
+    process = _spawn(
+        f"""
+        gate = gate_on({str(store_dir)!r})
+        gate.revert({first.change_id!r}, "bob")
+        print("ACK", flush=True)
+        """,
+        {"OTSGRAPH_TEST_SLEEP_IN_COMMIT": "120"},
+    )
+    _wait_for(process.stderr, "pausing", process)
+    _kill(process)
+    assert any(q.graph_name == JOURNAL for q in quads_of(store_dir))  # killed half-way through
+    server = load_state(Layout(REPO), ServerConfig(store_path=store_dir))
+    try:
+        assert not any(True for _ in server.store.quads_for_pattern(None, None, None, JOURNAL))
+        assert set(server.store.quads_for_pattern(None, None, None, ADDITIONS)) == added  # no revert
+    finally:
+        del server

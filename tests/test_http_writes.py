@@ -324,3 +324,64 @@ def test_a_post_to_the_store_makes_a_sourced_graph_that_names_itself(live):
         headers={**ALICE, "Content-Type": "text/turtle"},
     )
     assert unsourced.status_code == 422, unsourced.text
+
+
+# ------------------------------------------------------------------------- guards of the served graph
+
+
+def test_put_or_delete_of_the_whole_default_graph_is_refused(live):
+    """A PUT or DELETE of ?default would replace or drop every asserted fact at once."""
+    before = store_size(live)
+    label = f'<{RES}astana> <http://www.w3.org/2000/01/rdf-schema#label> "Astana"@en .'
+    put = requests.put(
+        live.url + "/rdf-graphs?default", data=label, headers={**ALICE, "Content-Type": "text/turtle"}
+    )
+    delete = requests.delete(live.url + "/rdf-graphs?default", headers=ALICE)
+    for response in (put, delete):
+        assert response.status_code == 403, response.text
+        assert response.json()["error"] == "whole-default-graph"
+    assert store_size(live) == before
+
+
+def test_adding_to_a_shipped_claim_graph_is_refused(live):
+    """A shipped claim's quote would seem to support the new fact."""
+    claim = "https://w3id.org/otsgraph/claim/summit-tc-2014-bodrum-gul"
+    assert ask(live, f"ASK {{ GRAPH <{claim}> {{ ?s ?p ?o }} }}")
+    before = store_size(live)
+    response = requests.post(
+        live.url + "/rdf-graphs",
+        params={"graph": claim},
+        data=f"<{RES}astana> <{OTS}inCountry> <{RES}kazakhstan> .",
+        headers={**ALICE, "Content-Type": "text/turtle"},
+    )
+    assert response.status_code == 422, response.text
+    assert "shipped data" in json.dumps(response.json())
+    assert store_size(live) == before
+
+
+def test_a_deleted_graph_is_gone(live):
+    body = PREFIXES + "claim:gone a ots:BackgroundClaim ; dct:source <https://example.org/news/gone> ."
+    assert requests.post(live.url + "/rdf-graphs?default", data=body, headers={**ALICE, **TRIG}).ok
+    target = {"graph": "https://w3id.org/otsgraph/claim/gone"}
+    fact = f"<{RES}astana> <{OTS}inCountry> <{RES}kazakhstan> ."
+    turtle = {**ALICE, "Content-Type": "text/turtle"}
+    created = requests.post(live.url + "/rdf-graphs", params=target, data=fact, headers=turtle)
+    assert created.status_code == 201, created.text
+    assert requests.delete(live.url + "/rdf-graphs", params=target, headers=ALICE).status_code == 204
+    assert requests.get(live.url + "/rdf-graphs", params=target).status_code == 404
+    assert requests.delete(live.url + "/rdf-graphs", params=target, headers=ALICE).status_code == 404
+
+
+def test_validate_bounds_what_it_checks(live):
+    """No token is needed for /validate, and a check holds the write lock: the submission is bounded."""
+    cities = "".join(f"<{RES}c{i}> a <{OTS}City> .\n" for i in range(1001))
+    response = requests.post(live.url + "/validate", data=cities, headers={"Content-Type": "text/turtle"})
+    assert response.status_code == 400 and "more than 1000 triples" in response.json()["message"]
+
+
+def test_deeply_nested_json_ld_is_a_clear_400(live):
+    response = requests.post(
+        live.url + "/validate", data="[" * 200_000, headers={"Content-Type": "application/ld+json"}
+    )
+    assert response.status_code == 400, response.text
+    assert "nested too deeply" in response.json()["message"]

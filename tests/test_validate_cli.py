@@ -161,6 +161,22 @@ def test_a_literal_of_millions_of_characters_is_refused(capsys, store_dir, tmp_p
     assert code == 2 and "3000000 characters" in err
 
 
+def test_deeply_nested_json_ld_is_an_input_error(capsys, store_dir, tmp_path):
+    path = tmp_path / "deep.jsonld"
+    path.write_text("[" * 200_000, encoding="utf-8")
+    code, _, err = validate(capsys, store_dir, str(path))
+    assert code == 2 and "nested too deeply" in err
+
+
+def test_a_relative_iri_is_refused_not_made_a_local_file_iri(capsys, store_dir, tmp_path):
+    """A file's own path is no IRI for the graph: relative IRIs are refused, as over HTTP."""
+    path = tmp_path / "relative.ttl"
+    path.write_text("<#thing> a <https://w3id.org/otsgraph/ontology/City> .\n", encoding="utf-8")
+    code, out, err = validate(capsys, store_dir, str(path))
+    assert code == 2 and "relative.ttl:1:" in err
+    assert "file://" not in out
+
+
 def test_a_missing_file_is_an_input_error(capsys, store_dir, tmp_path):
     code, _, err = validate(capsys, store_dir, str(tmp_path / "nowhere.ttl"))
     assert code == 2 and "nowhere.ttl" in err and "cannot read" in err

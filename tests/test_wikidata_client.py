@@ -244,6 +244,9 @@ def test_the_network_guard_stops_connections_to_outside_hosts():
         urllib.request.urlopen("https://www.wikidata.org/w/api.php", timeout=1)
     with pytest.raises(OutsideNetworkError):
         socket.create_connection(("query.wikidata.org", 443), timeout=1)
+    with pytest.raises(OutsideNetworkError, match=r"resolve www\.wikidata\.org"):
+        socket.getaddrinfo("www.wikidata.org", 443)  # not even a DNS query
+    assert socket.getaddrinfo("localhost", 80)  # local names still resolve
 
 
 def test_the_network_guard_lets_loopback_through():

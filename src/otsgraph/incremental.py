@@ -35,6 +35,7 @@ from .graphs import (
     ASSERTED_DATA,
     INFERRED,
     ONTOLOGY,
+    PROVENANCE,
     READ_ONLY_GRAPHS,
     REASONED,
     VISIBLE,
@@ -500,11 +501,20 @@ class Context:
     def _map_client_change(self, change: Change, plan: Plan) -> None:
         adds: dict[ox.Quad, None] = {}
         removes: dict[ox.Quad, None] = {}
+        shipped: dict[ox.NamedNode | ox.BlankNode, bool] = {}
         for q in change.add:
             t = _key(q)
             if q.graph_name in READ_ONLY_GRAPHS:
                 plan.findings.append(_read_only(q, "add to"))
                 continue
+            if is_claim_graph(q.graph_name) and not is_data_graph(q.graph_name):
+                if q.graph_name not in shipped:
+                    # a shipped claim is described in graph:provenance (its quote and offsets)
+                    described = self.store.quads_for_pattern(q.graph_name, None, None, PROVENANCE)
+                    shipped[q.graph_name] = any(True for _ in described)
+                if shipped[q.graph_name]:
+                    plan.findings.append(_shipped_claim(q))
+                    continue
             plan.submitted.append(q)
             holders = self._graphs_holding(t)
             if not holders & {ONTOLOGY, *ASSERTED_DATA}:
@@ -810,6 +820,19 @@ def _short_terms(message: str) -> str:
         return match.group(0)
 
     return re.sub(r"<([^<>\s]+)>", shorten, message)
+
+
+def _shipped_claim(q: ox.Quad) -> Finding:
+    return Finding(
+        term_text(q.subject),
+        q.predicate.value,
+        value_text(q.object),
+        f"Cannot add to {q.graph_name}: it is a claim of the shipped data, and its quote would seem to "
+        "support the new fact. Put new facts in a claim graph of their own, with its source.",
+        "Violation",
+        None,
+        "graph",
+    )
 
 
 def _read_only(q: ox.Quad, verb: str) -> Finding:

@@ -91,7 +91,7 @@ class Report:
     def to_text(self, source: str | None = None) -> str:
         lines = [f"Report for {source}" if source else "Report"]
         for focus, group in self.by_focus().items():
-            label = group[0].label
+            label = next((f.label for f in group if f.label), None)
             lines.append(f"\n{_short(focus)}" + (f"  “{label}”" if label else ""))
             for f in group:
                 where = _short(f.path) if f.path else "(node)"
@@ -114,7 +114,11 @@ class Report:
                 "focusNodes": len(self.by_focus()),
                 "checkedNodes": self.touched,
                 "results": [
-                    {"focus": focus, "label": group[0].label, "results": [_result_json(f) for f in group]}
+                    {
+                        "focus": focus,
+                        "label": next((f.label for f in group if f.label), None),
+                        "results": [_result_json(f) for f in group],
+                    }
                     for focus, group in self.by_focus().items()
                 ],
             },

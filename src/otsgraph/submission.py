@@ -132,9 +132,11 @@ def _remote_contexts(node) -> list[str]:
 def _check_json_ld(raw: bytes, source: str) -> None:
     try:
         document = json.loads(raw)
+        remote = _remote_contexts(document)
     except json.JSONDecodeError as error:
         raise InputError(source, f"not valid JSON: {error.msg}", error.lineno, error.colno) from None
-    remote = _remote_contexts(document)
+    except RecursionError:
+        raise InputError(source, "JSON nested too deeply to be read (a nesting flood is refused)") from None
     if remote:
         raise InputError(
             source,
@@ -153,15 +155,13 @@ def read_submission(
     """Parse a submission into quads, after the safety checks; raise InputError on bad input.
 
     `fmt` is an ox.RdfFormat, a name from FORMAT_NAMES, or None to use the extension of `source`.
-    Relative IRIs resolve against `base_iri`, else against a file source's URI, else are refused.
+    Relative IRIs resolve against `base_iri`; without one they are refused, in files as over HTTP.
     """
     limits = limits or Limits()
     if not isinstance(fmt, ox.RdfFormat):
         fmt = format_for(source, fmt)
     _check_bytes(data, fmt, source, limits)
-    base = base_iri
-    if base is None and source and not source.startswith(("<", "http")):
-        base = Path(source).resolve().as_uri()
+    base = base_iri  # none: relative IRIs are refused (a file's path would make local IRIs)
     quads: list[ox.Quad] = []
     blanks: set[ox.BlankNode] = set()
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Flask, current_app
 
+from ..audit import recover
 from ..build import Reasoned, inferred_quads, reason
 from ..loading import Layout, load_sources
 from ..store import DEFAULT_GRAPHS, open_store, seed
@@ -36,6 +37,7 @@ class ServerConfig:
     query_workers: int = 32  # threads that run queries (a query past its deadline holds one until it ends)
     # X-Forwarded-* is honoured from loopback peers (a local reverse proxy) always, from others only if True
     trust_forwarded: bool = False
+    max_validate_triples: int = 1_000  # POST /validate (no token needed): a larger submission gets 400
     cache_entries: int = 512  # serialised answers kept per data version (0: no cache)
     # `serve --empty`: a plain, empty, in-memory SPARQL store; no shapes gate, a real default graph
     empty: bool = False
@@ -88,6 +90,7 @@ def load_state(layout: Layout, config: ServerConfig) -> ServerState:
     sources = load_sources(layout)
     reasoned = reason(sources)
     store = open_store(config.store_path)
+    recover(store)  # a change a crash interrupted is rolled back before anything is served
     seed(store, sources.quads() + inferred_quads(reasoned))
     return ServerState(store, reasoned, layout, config)
 

@@ -77,7 +77,9 @@ def gate_of(server: ServerState):
     return gate
 
 
-def read_body(server: ServerState, base_iri: str | None = None) -> list[ox.Quad]:
+def read_body(
+    server: ServerState, base_iri: str | None = None, max_triples: int | None = None
+) -> list[ox.Quad]:
     """The request body through the gate's reader (size, UTF-8, entities, remote contexts, floods).
 
     Relative IRIs resolve against `base_iri` (a Graph Store write: the target graph's IRI, so `<>`
@@ -88,8 +90,8 @@ def read_body(server: ServerState, base_iri: str | None = None) -> list[ox.Quad]
     fmt = rdf_format(request.mimetype, request.mimetype_params.get("charset"))
     data = request.get_data(cache=False)
     try:
-        # the source starts with '<', so no file path becomes the base IRI
-        return read_submission(data, fmt, "<request body>", Limits(max_bytes=limit), base_iri=base_iri)
+        limits = Limits(max_bytes=limit, max_quads=max_triples or Limits().max_quads)
+        return read_submission(data, fmt, "<request body>", limits, base_iri=base_iri)
     except InputError as err:
         raise ProtocolError(400, "bad-input", str(err)) from None
 
@@ -98,7 +100,9 @@ def read_body(server: ServerState, base_iri: str | None = None) -> list[ox.Quad]
 def validate() -> Response:
     server = state()
     gate = gate_of(server)
-    quads = read_body(server)
+    # no token is needed here, and a check holds the write lock: a bounded submission keeps any
+    # client from holding up the writers for long (a check grows faster than its size)
+    quads = read_body(server, max_triples=server.config.max_validate_triples)
     with server.write_lock:  # the gate's context must not move under a check
         report = gate.check(Change(add=quads))
     return report_response(report, 200)

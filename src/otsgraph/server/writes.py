@@ -146,6 +146,7 @@ class GatedWrites(PlainWrites):
     def replace(self, target: Target, quads: list[ox.Quad], who: str) -> bool:
         self._ready()
         self._refuse_read_only([target.graph])
+        self._refuse_whole_default(target, "PUT")
         self._one_graph(target, quads)
         text = f"{clear(target.graph)} ;\n{insert_data(quads, target.graph)}"
         return self._commit_update(text, target, who, f"PUT {target.label}")
@@ -165,11 +166,15 @@ class GatedWrites(PlainWrites):
     def delete(self, target: Target, who: str) -> None:
         self._ready()
         self._refuse_read_only([target.graph])
+        self._refuse_whole_default(target, "DELETE")
         with self.server.write_lock:
             if not self.exists(target.graph):
                 raise ProtocolError(404, "no-such-graph", f"{target.label} does not exist in this store")
             change = self._change(drop(target.graph))
             self._commit(change, who, f"DELETE {target.label}")
+            emptied = not any(True for _ in self.store.quads_for_pattern(None, None, None, target.graph))
+            if isinstance(target.graph, ox.NamedNode) and emptied:
+                self.store.remove_graph(target.graph)  # dropped: a GET now says 404, as in a plain store
 
     def update(self, text: str, base_iri: str, who: str) -> None:
         """A SPARQL Update, as the change it would make, through the gate."""
@@ -209,6 +214,18 @@ class GatedWrites(PlainWrites):
             raise RejectedWrite(err.report) from None
         finally:
             self.server.changed()
+
+    @staticmethod
+    def _refuse_whole_default(target: Target, method: str) -> None:
+        """The served default graph is the whole curated release: a PUT or DELETE would replace or
+        drop all of it at once (the shapes cannot see what disappears with a node's type)."""
+        if isinstance(target.graph, ox.DefaultGraph):
+            raise ProtocolError(
+                403,
+                "whole-default-graph",
+                f"{method} of the default graph would replace or drop every asserted fact; add with POST, "
+                "change or remove facts with SPARQL Update (DELETE/INSERT), or address one claim graph",
+            )
 
     def _refuse_read_only(self, graphs: Iterable) -> None:
         for graph in graphs:
