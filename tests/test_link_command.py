@@ -211,6 +211,7 @@ def test_export_quickstatements_writes_v1_lines_with_the_article_as_reference(
     assert link(article_project, "--export-quickstatements", str(out)) == 0
     err = capsys.readouterr().err
     assert "QuickStatements line(s)" in err and "complete it before submitting" in err
+    assert "judged against recorded responses" in err  # an offline export says so
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines
     for line in lines:
@@ -436,3 +437,13 @@ def test_check_compares_dates_at_the_coarser_precision_and_offices_with_their_te
     assert erdogan and all(
         r["verdict"] == "disagree" and "outside Wikidata's term" in r["note"] for r in erdogan
     )
+
+
+def test_offline_reconciliation_can_skip_unrecorded_entities(article_project, capsys):
+    """On the shipped data most unlinked entities have no recording: --skip-unrecorded lists them
+    as skipped instead of stopping at the first one."""
+    assert link(article_project, "--dry-run", "--limit", "3") == 2
+    capsys.readouterr()
+    assert link(article_project, "--dry-run", "--limit", "3", "--skip-unrecorded") == 0
+    out = capsys.readouterr().out
+    assert out.count(" skipped ") == 3 and "3 skipped: no recording" in out

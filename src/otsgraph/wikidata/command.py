@@ -79,7 +79,7 @@ def add_link_arguments(parser: argparse.ArgumentParser) -> None:
     network.add_argument(
         "--skip-unrecorded",
         action="store_true",
-        help="--check offline: leave out linked items with no recording (listed) instead of failing",
+        help="offline: leave out entities or linked items with no recording (listed) instead of failing",
     )
     network.add_argument(
         "--record",
@@ -177,6 +177,12 @@ def _check(args: argparse.Namespace, client: WikidataClient, about: str, data: P
                 "only its title (S1476) and retrieval date (S813): complete it before submitting.",
                 file=sys.stderr,
             )
+        if "recorded responses" in about:
+            print(
+                "  note: 'Wikidata lacks' was judged against recorded responses, not live Wikidata: "
+                "rerun online before submitting.",
+                file=sys.stderr,
+            )
     return EXIT_OK
 
 
@@ -186,7 +192,14 @@ def _reconcile(
     out = args.out or layout.data_dir / "links" / "reconciled.ttl"
     progress = (lambda m: None) if args.quiet else (lambda m: _say(False, m))
     _say(args.quiet, f"reconciling entities without a link, against {about}")
-    decisions = reconcile(client, data, threshold=args.threshold, limit=args.limit, progress=progress)
+    decisions = reconcile(
+        client,
+        data,
+        threshold=args.threshold,
+        limit=args.limit,
+        progress=progress,
+        skip_missing=args.skip_unrecorded,
+    )
     document = {
         "compared_against": about,
         "threshold": args.threshold,
@@ -208,7 +221,11 @@ def _reconcile(
             for rejected in decision.rejected:
                 print(f"           rejected wd:{rejected.qid}: type {rejected.type_reason}")
         accepted = sum(1 for d in decisions if d.accepted)
-        print(f"{accepted} accepted, {len(decisions) - accepted} to review (threshold {args.threshold})")
+        skipped = sum(1 for d in decisions if d.skipped)
+        left = len(decisions) - accepted - skipped
+        print(f"{accepted} accepted, {left} to review (threshold {args.threshold})")
+        if skipped:
+            print(f"{skipped} skipped: no recording of their requests (--skip-unrecorded)")
         if args.dry_run:
             print("dry run: no links written")
         elif added:

@@ -23,7 +23,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from ..namespaces import LINK, OTS, PREFIXES, RES, WD
-from .client import WikidataClient, write_text_atomically
+from .client import MissingRecording, WikidataClient, write_text_atomically
 from .local import ProjectData, short
 from .scoring import Score, score_candidate
 from .search import LANGUAGES, get_entities, search_entities
@@ -46,10 +46,11 @@ class Decision:
     candidates: list[Score] = field(default_factory=list)
     rejected: list[Score] = field(default_factory=list)  # type did not fit
     reason: str = ""
+    skipped: bool = False  # offline, with no recording of its requests (--skip-unrecorded)
 
     @property
     def status(self) -> str:
-        return "accepted" if self.accepted else "review"
+        return "skipped" if self.skipped else "accepted" if self.accepted else "review"
 
     def to_json(self, data: ProjectData) -> dict:
         def one(s: Score) -> dict:
@@ -138,12 +139,20 @@ def reconcile(
     threshold: int = DEFAULT_THRESHOLD,
     limit: int | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    skip_missing: bool = False,
 ) -> list[Decision]:
+    """Decide every unlinked entity; with `skip_missing`, an entity whose requests were never
+    recorded is listed as skipped instead of stopping the run (MissingRecording)."""
     todo = unlinked_entities(data)[:limit] if limit is not None else unlinked_entities(data)
     decisions = []
-    for index, (entity, _) in enumerate(todo, 1):
+    for index, (entity, our_class) in enumerate(todo, 1):
         progress(f"[{index}/{len(todo)}] {short(entity)}")
-        decisions.append(reconcile_entity(client, data, entity, threshold))
+        try:
+            decisions.append(reconcile_entity(client, data, entity, threshold))
+        except MissingRecording:
+            if not skip_missing:
+                raise
+            decisions.append(Decision(entity, our_class, None, reason="no recording", skipped=True))
     return decisions
 
 
