@@ -22,7 +22,10 @@ from decimal import Decimal
 from .check import ONLY_OURS, CheckReport, Day, our_day
 from .local import ProjectData
 
-US_DOLLAR = "Q4917"
+# The currencies of the article's amounts, as their Wikidata items (the curated link of res:unit-usd,
+# data/links/entities.ttl, with its evidence), for projects whose links lack them; an amount in any
+# other unit is left out of the export rather than given a wrong one.
+CURRENCIES = {"https://w3id.org/otsgraph/resource/unit-usd": "Q4917"}
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,12 @@ def statements(report: CheckReport, data: ProjectData) -> list[list[str]]:
                 continue
             value = Decimal(figure["value"].value)
             prop = "P2131" if row.topic == "gdp" else "P1082"
-            unit = US_DOLLAR if row.topic == "gdp" else None
+            unit = None  # a population is a count
+            if row.topic == "gdp":  # an amount needs its currency, as the item its unit is linked to
+                unit_iri = figure["unit"].value if "unit" in figure else ""
+                unit = data.links.get(unit_iri) or CURRENCIES.get(unit_iri)
+                if unit is None:
+                    continue
             out.append([row.qid, prop, quantity(value, unit), "P585", time_value(Day(year, None, None, 9))])
     return out
 
