@@ -55,6 +55,19 @@ def test_add_commits_and_log_lists_the_change_with_its_author(capsys, store_dir)
     assert entry["when"].endswith("Z")
 
 
+def test_log_shows_one_change_with_its_quads(capsys, store_dir):
+    _, out, _ = run(capsys, "add", "-q", "--store", str(store_dir), str(SUBMISSIONS / "summit.trig"))
+    change_id = out.split()[2]
+    code, out, _ = run(capsys, "log", change_id, "-q", "--store", str(store_dir))
+    assert code == 0 and out.startswith(change_id)
+    added = [line for line in out.splitlines() if line.startswith("<")]
+    assert added and all(line.endswith(" .") for line in added)
+    assert any("summit-tc-2025-gabala" in line and "graph/additions" in line for line in added)
+    assert "# removed (0)" in out
+    code, _, err = run(capsys, "log", "no-such-change", "-q", "--store", str(store_dir))
+    assert code == 2 and "no change 'no-such-change'" in err
+
+
 def test_add_records_the_login_name_by_default(capsys, store_dir):
     run(capsys, "add", "-q", "--store", str(store_dir), str(SUBMISSIONS / "city.ttl"))
     _, out, _ = run(capsys, "log", "-q", "--json", "--store", str(store_dir))

@@ -7,6 +7,7 @@ Exit codes: 0 OK; 1 the data does not conform, is inconsistent, or QC has ERROR 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -303,6 +304,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("Load error", str(error))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader stopped early (`otsgraph log ID | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -73,6 +73,9 @@ def add_add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_log_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "change", metavar="ID", nargs="?", default=None, help="show this change's quads (added, removed)"
+    )
     parser.add_argument("--json", action="store_true", help="print the log as JSON")
     _store_argument(parser)
 
@@ -239,6 +242,8 @@ def run_log(args: argparse.Namespace, layout: Layout) -> int:
         gate = _open(args, layout, args.quiet, read_only=True)
     except StoreBusy as error:
         return _fail(str(error))
+    if args.change:
+        return _show_change(gate, args.change)
     records = gate.log()
     if args.json:
         print(json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=2))
@@ -248,6 +253,22 @@ def run_log(args: argparse.Namespace, layout: Layout) -> int:
     for r in records:
         counts = f"+{r.added_count} -{r.removed_count} (inferred +{r.inferred_added} -{r.inferred_removed})"
         print(f"{r.id}  {r.when}  {r.who:<12} {counts}  {r.summary}")
+    return EXIT_OK
+
+
+def _show_change(gate, change_id: str) -> int:
+    """One change: its line of the log, then what it added and removed, as N-Quads."""
+    from .audit import UnknownChange
+
+    try:
+        record = gate.record(change_id)
+    except UnknownChange:
+        return _fail(f"no change {change_id!r} in the log (see `otsgraph log`)")
+    print(f"{record.id}  {record.when}  {record.who}  {record.summary}")
+    for title, quads in (("added", record.added_asserted), ("removed", record.removed)):
+        print(f"# {title} ({len(quads)})")
+        for quad in quads:
+            print(f"{quad} .")
     return EXIT_OK
 
 
