@@ -9,6 +9,7 @@ flood is stopped early. Each refusal is an InputError that says what and where.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,6 +146,11 @@ def _check_json_ld(raw: bytes, source: str) -> None:
         )
 
 
+# "Parser error at line 3 between columns 1 and 5: " / "Parser error between line 3 column 11 and line 4
+# column 1: " (pyoxigraph's wording)
+_PARSER_POSITION = re.compile(r"^Parser error (at line \d+ )?between [^:]*: ")
+
+
 def read_submission(
     data: bytes,
     fmt: ox.RdfFormat | str | None,
@@ -184,6 +190,8 @@ def read_submission(
                 raise InputError(source, f"more than {limits.max_quads} triples: over the limit")
     except SyntaxError as error:
         message = str(error.args[0]) if error.args else str(error)
+        if error.lineno:  # the position leads the error already: drop the parser's own copy of it
+            message = _PARSER_POSITION.sub("", message, count=1)
         raise InputError(source, f"syntax error: {message}", error.lineno, error.offset) from None
     if not quads:
         raise InputError(source, "the input holds no triples: there is nothing to check")
