@@ -65,7 +65,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 def waitress_options(config: ServerConfig) -> dict[str, object]:
     """Settings for waitress.create_server (also for the tests' live server)."""
     return {
-        "max_request_body_size": config.max_request_bytes,
+        # well above the app's own limit, so that the app answers an oversized body (413 as JSON,
+        # with CORS; it reads no more than its limit); waitress stops only a flood of ten times that
+        "max_request_body_size": 10 * config.max_request_bytes,
         # the app decides which peers' X-Forwarded-* to trust (app.ForwardedHeaders)
         "clear_untrusted_proxy_headers": False,
         "ident": "otsgraph",
