@@ -447,3 +447,19 @@ def test_offline_reconciliation_can_skip_unrecorded_entities(article_project, ca
     assert link(article_project, "--dry-run", "--limit", "3", "--skip-unrecorded") == 0
     out = capsys.readouterr().out
     assert out.count(" skipped ") == 3 and "3 skipped: no recording" in out
+
+
+@pytest.mark.parametrize(
+    ("flags", "words"),
+    [
+        (["--threshold", "150"], "outside the score scale"),
+        (["--record", "RECORD"], "cannot be combined with --offline"),
+        (["--out", "CURATED"], "the curated links file"),
+    ],
+)
+def test_flags_that_would_do_something_else_are_refused(small_project, capsys, tmp_path, flags, words):
+    curated = small_project / "data" / "links" / "entities.ttl"
+    flags = [str(tmp_path / "r") if f == "RECORD" else str(curated) if f == "CURATED" else f for f in flags]
+    assert link(small_project, *flags) == 2
+    assert words in capsys.readouterr().err
+    assert not curated.exists() and not (tmp_path / "r").exists()

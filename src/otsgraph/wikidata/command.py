@@ -132,7 +132,23 @@ def _say(quiet: bool, message: str) -> None:
         print(f"… {message}", file=sys.stderr, flush=True)
 
 
+def _usage_problem(args: argparse.Namespace, layout: Layout) -> str | None:
+    """Flag combinations that would do something else than asked, said before anything runs."""
+    if not 0 <= args.threshold <= 100:
+        return f"--threshold {args.threshold} is outside the score scale 0-100"
+    if args.record and (args.offline or args.recordings):
+        return "--record calls the live API; it cannot be combined with --offline or --recordings"
+    curated = (layout.data_dir / "links" / "entities.ttl").resolve()
+    if args.out is not None and args.out.resolve() == curated:
+        return f"--out {args.out} is the curated links file; reconciled links are written apart from it"
+    return None
+
+
 def run(args: argparse.Namespace, layout: Layout) -> int:
+    problem = _usage_problem(args, layout)
+    if problem:
+        print(f"Usage error: {problem}", file=sys.stderr)
+        return EXIT_UNREACHABLE  # 2, as for every input or usage error
     try:
         client, about = make_client(args, layout)
         data = ProjectData.load(layout)
