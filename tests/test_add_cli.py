@@ -232,10 +232,37 @@ def test_a_crash_before_the_write_of_an_add_leaves_the_graph_as_it_was(store_dir
     assert quads_of(store_dir) == before
 
 
-def _add_then_kill_its_revert_half_way(store_dir: Path):
-    """Commit summit.trig, then revert it in a process killed half-way through (a change with
-    removals: journal written, additions applied, removals not). Returns the first change and the
-    quads as they were before the revert."""
+def _add_then_kill_a_change_half_way(store_dir: Path):
+    """Commit summit.trig, then, in a process killed half-way through, a change with removals and
+    blank nodes (its date moved into a new claim that numbers the summit with a blank node): the
+    journal is written and the additions applied, the removals not. Returns the first change and
+    the quads as they were before the second."""
+    gate = gate_on(store_dir)
+    first = gate.commit(gate_change("summit.trig"), "alice")
+    del gate
+    before = quads_of(store_dir)
+    process = _spawn(
+        f"""
+        from otsgraph.change import change_from_quads
+        from otsgraph.submission import read_file
+        gate = gate_on({str(store_dir)!r})
+        add = read_file({str(SUBMISSIONS / "summit-numbered.trig")!r})
+        first = read_file({str(SUBMISSIONS / "summit.trig")!r})
+        remove = [q for q in first if q.predicate.value.endswith("date")]
+        gate.commit(change_from_quads(add, remove), "bob")
+        print("ACK", flush=True)
+        """,
+        {"OTSGRAPH_TEST_SLEEP_IN_COMMIT": "120"},
+    )
+    _wait_for(process.stderr, "between the steps", process)
+    _kill(process)
+    half = quads_of(store_dir)
+    assert half != before and any(q.graph_name == JOURNAL for q in half)  # killed half-way through
+    return first, before
+
+
+def test_a_change_with_removals_and_no_blank_node_is_one_transaction(store_dir):
+    """Killed before its one write, a revert leaves the store as it was; done, it leaves no journal."""
     gate = gate_on(store_dir)
     first = gate.commit(gate_change("summit.trig"), "alice")
     del gate
@@ -248,15 +275,18 @@ def _add_then_kill_its_revert_half_way(store_dir: Path):
         """,
         {"OTSGRAPH_TEST_SLEEP_IN_COMMIT": "120"},
     )
-    _wait_for(process.stderr, "pausing", process)
+    _wait_for(process.stderr, "before the write", process)
     _kill(process)
-    half = quads_of(store_dir)
-    assert half != before and any(q.graph_name == JOURNAL for q in half)  # killed half-way through
-    return first, before
+    assert quads_of(store_dir) == before
+    gate = gate_on(store_dir)
+    gate.revert(first.change_id, "bob")
+    after = snapshot(gate.store)
+    assert not any(q.graph_name == JOURNAL for q in after)
+    assert not any("summit-tc-2025-gabala" in str(q.subject) for q in after if q.graph_name == ADDITIONS)
 
 
 def test_a_crash_in_the_middle_of_a_change_with_removals_is_rolled_back(store_dir):
-    first, before = _add_then_kill_its_revert_half_way(store_dir)
+    first, before = _add_then_kill_a_change_half_way(store_dir)
     gate = gate_on(store_dir)  # opening a gate rolls the interrupted change back
     assert snapshot(gate.store) == before
     assert [r.id for r in gate.log()] == [first.change_id]
@@ -302,7 +332,7 @@ def test_a_server_started_after_a_crash_serves_the_rolled_back_graph(store_dir):
     from otsgraph.loading import Layout
     from otsgraph.server.state import ServerConfig, load_state
 
-    _, before = _add_then_kill_its_revert_half_way(store_dir)
+    _, before = _add_then_kill_a_change_half_way(store_dir)
     added = {q for q in before if q.graph_name == ADDITIONS}
     assert added
     server = load_state(Layout(REPO), ServerConfig(store_path=store_dir))

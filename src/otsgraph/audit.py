@@ -15,9 +15,11 @@ The logged quads are the store's own (graph:additions and claim graphs; blank no
 ids), so a change can be reverted exactly; inferences are not logged, they are recomputed.
 
 Atomicity. A change that only adds is one `Store.extend` call, which pyoxigraph applies in one
-transaction. A change that also removes (a revert, a DELETE) first writes its whole plan to
-graph:journal, then applies it; `recover` rolls an interrupted plan back when the store is next
-opened by a gate, so a crash in the middle leaves the graph as it was (docs/writes.md).
+transaction. A change that also removes is one SPARQL update (`DELETE DATA … ; INSERT DATA …`, also
+one transaction) when none of its quads holds a blank node: readers see it whole or not at all.
+A stored blank node cannot be named in SPARQL, so a change with removals and blank nodes first
+writes its whole plan to graph:journal, then applies it; `recover` rolls an interrupted plan back
+when the store is next opened, so a crash in the middle leaves the graph as it was (docs/writes.md).
 """
 
 from __future__ import annotations
@@ -158,14 +160,22 @@ def record_quads(record: AuditRecord, new_graphs: set) -> list[ox.Quad]:
 # ---- Applying a change -----------------------------------------------------------------------
 
 
+def _nameable(q: ox.Quad) -> bool:
+    """Can SPARQL's DATA forms name this quad? Not with a blank node or in the default graph."""
+    return isinstance(q.graph_name, ox.NamedNode) and not any(
+        isinstance(t, ox.BlankNode) for t in (q.subject, q.object)
+    )
+
+
+def _data_block(quads: list[ox.Quad]) -> str:
+    return "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads)
+
+
 def _remove_all(store: ox.Store, quads: list[ox.Quad]) -> None:
     """Remove quads: those without blank nodes in one SPARQL update (one transaction), the rest one by one."""
-    plain = [
-        q for q in quads if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object, q.graph_name))
-    ]
+    plain = [q for q in quads if _nameable(q)]
     if plain:
-        body = "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in plain)
-        store.update(f"DELETE DATA {{\n{body}\n}}")
+        store.update(f"DELETE DATA {{\n{_data_block(plain)}\n}}")
     for q in quads:
         if q not in plain:
             store.remove(q)
@@ -186,6 +196,10 @@ def apply(store: ox.Store, plan, record: AuditRecord, pause: float = 0.0) -> Non
     if not removes:
         _pause(pause, "before the write")  # test hook: a crash here must leave the graph as it was
         store.extend(adds)  # one transaction
+    elif all(_nameable(q) for q in (*adds, *removes)):
+        update = f"DELETE DATA {{\n{_data_block(removes)}\n}} ;\nINSERT DATA {{\n{_data_block(adds)}\n}}"
+        _pause(pause, "before the write")
+        store.update(update)  # one transaction: no reader sees half of the change
     else:
         entry = ox.NamedNode(CHANGE_NS + record.id + "/journal")
         store.extend(
