@@ -112,7 +112,14 @@ def _serialise(quads: list[ox.Quad]) -> str:
 
 
 def _parse(text: str) -> list[ox.Quad]:
-    return list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)) if text else []
+    """Logged quads as the store holds them: the store keeps numbers in canonical form (a stored
+    "12"^^xsd:positiveInteger reads back as "12"^^xsd:integer), so a quad parsed from the log is
+    passed through a store too, or a revert would not find what it must remove."""
+    if not text:
+        return []
+    canonical = ox.Store()  # in memory; keeps blank node ids
+    canonical.extend(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+    return list(canonical)
 
 
 def new_record(who: str, summary: str, plan) -> AuditRecord:
