@@ -463,3 +463,15 @@ def test_flags_that_would_do_something_else_are_refused(small_project, capsys, t
     assert link(small_project, *flags) == 2
     assert words in capsys.readouterr().err
     assert not curated.exists() and not (tmp_path / "r").exists()
+
+
+def test_reconciliation_says_which_unlinked_entities_it_leaves_alone_and_why(
+    article_project, capsys, tmp_path
+):
+    report = tmp_path / "report.json"
+    assert link(article_project, "--dry-run", "--limit", "1", "--skip-unrecorded", "--json", str(report)) == 0
+    assert "not searched: " in capsys.readouterr().out
+    left_alone = {row["entity"]: row["why"] for row in json.loads(report.read_text())["not_searched"]}
+    assert left_alone, "the shipped data has entities whose class has no Wikidata type rule"
+    assert all(why.startswith(("curated as ots:", "no Wikidata type rule")) for why in left_alone.values())
+    assert "res:kazakhstan" not in left_alone  # linked entities are not listed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from .client import (
 )
 from .local import ProjectData, short
 from .quickstatements import export
-from .reconcile import DEFAULT_THRESHOLD, reconcile, write_links
+from .reconcile import DEFAULT_THRESHOLD, not_searched, reconcile, write_links
 
 EXIT_OK, EXIT_UNREACHABLE = 0, 2
 RECORDINGS = Path("tests") / "recordings" / "wikidata"
@@ -216,10 +217,12 @@ def _reconcile(
         progress=progress,
         skip_missing=args.skip_unrecorded,
     )
+    left_alone = not_searched(data)
     document = {
         "compared_against": about,
         "threshold": args.threshold,
         "decisions": [d.to_json(data) for d in decisions],
+        "not_searched": [{"entity": short(e), "why": why} for e, why in left_alone],
     }
     added = 0
     if not args.dry_run:
@@ -242,6 +245,9 @@ def _reconcile(
         print(f"{accepted} accepted, {left} to review (threshold {args.threshold})")
         if skipped:
             print(f"{skipped} skipped: no recording of their requests (--skip-unrecorded)")
+        reasons = Counter(why for _, why in left_alone)
+        listed = "; ".join(f"{count} {why}" for why, count in sorted(reasons.items()))
+        print(f"not searched: {len(left_alone)} unlinked entities ({listed}; see --format json)")
         if args.dry_run:
             print("dry run: no links written")
         elif added:

@@ -94,6 +94,20 @@ def unlinked_entities(data: ProjectData) -> list[tuple[str, str]]:
     return out
 
 
+def not_searched(data: ProjectData) -> list[tuple[str, str]]:
+    """(entity, why) for every entity without a link that reconciliation leaves alone, sorted."""
+    out = []
+    for entity, classes in sorted(data.classes.items()):
+        if entity in data.links:
+            continue
+        status = data.statuses.get(entity)
+        if status in NOT_SEARCHED:
+            out.append((entity, f"curated as ots:{status.rsplit('/', 1)[-1]}"))
+        elif rule_for(classes) is None:
+            out.append((entity, "no Wikidata type rule for its class"))
+    return out
+
+
 def reconcile_entity(
     client: WikidataClient, data: ProjectData, entity: str, threshold: int = DEFAULT_THRESHOLD
 ) -> Decision:
