@@ -14,33 +14,11 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-# One alternation, tried in order at each position: the order matters (a '<' is an IRI only
-# when the IRIREF production matches; otherwise it is the less-than operator).
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<bnode>_:[^\s{}()\[\],;]+)
-  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*)?:(?:[^\s{}()\[\],;'"<>#\\]|\\.)*)
-  | (?P<word>[A-Za-z_][\w\-]*)
-  | (?P<open>\{)
-  | (?P<close>\})
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+from ..sparql_tokens import tokens as _tokens
+
 # A query without these letters anywhere has no SERVICE and no FROM: no need to tokenize it.
 _QUERY_KEYWORDS = re.compile(r"service|from", re.IGNORECASE)
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-class ScanError(ValueError):
-    """The text is not well-formed enough to be checked (an unterminated string, say)."""
 
 
 @dataclass
@@ -56,20 +34,6 @@ class Scan:
 
 def _unescape(iri_body: str) -> str:
     return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri_body)
-
-
-def _tokens(text: str):
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.lastgroup is None:  # cannot happen: `other` matches any char
-            raise ScanError(f"cannot read the text at character {pos}")
-        kind = match.lastgroup
-        if kind == "other" and text[pos] in "\"'":
-            raise ScanError(f"unterminated string at character {pos}")
-        if kind not in ("ws", "comment"):
-            yield kind, match.group(), pos
-        pos = match.end()
 
 
 def scan(

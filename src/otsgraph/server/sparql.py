@@ -20,10 +20,11 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, request
 from werkzeug.exceptions import HTTPException
 
 from ..namespaces import PREFIXES
+from ..sparql_tokens import ScanError
 from .execute import Sink
 from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format, NotAcceptable, choose, choose_for_header
 from .safety import ProtocolError, check_services, check_token, check_update_clauses
-from .scan import ScanError, scan, with_using
+from .scan import scan, with_using
 from .service_description import Counts, service_description, void_description
 from .state import ServerState, state
 
