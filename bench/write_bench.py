@@ -261,7 +261,7 @@ re-validation uses the same submission with a Kazakh label missing and an imposs
 | `otsgraph add`, a fresh interpreter (incl. Python start-up) | {r["add_process_ms"]} | | |
 | revert of an add (removals: inferences deleted and re-derived) | {r["revert_ms"]} | | |
 | a gated SPARQL Update (one label renamed), all told | {r["update_ms"]} | | |
-| of which: its effect (DATA operations only: run on a copy of the quads they mention) | {r["update_effect_ms"]} | | |
+| of which: its effect (DATA only: on a copy of the quads named) | {r["update_effect_ms"]} | | |
 
 Incremental check is {r["speedup_warm"]}× faster than full re-validation in this run. Same shape results
 for the touched nodes: {same} ({r["touched_results"]} results each).
