@@ -232,27 +232,34 @@ def test_a_crash_before_the_write_of_an_add_leaves_the_graph_as_it_was(store_dir
     assert quads_of(store_dir) == before
 
 
+def _commit_then_spawn(store_dir: Path, then: str):
+    """Commit summit.trig here, then run `then` (Python; `gate` is open on the store, `{first_id!r}`
+    names the first change) in a process that pauses inside its commit (the test hook)."""
+    gate = gate_on(store_dir)
+    first = gate.commit(gate_change("summit.trig"), "alice")
+    del gate
+    before = quads_of(store_dir)
+    script = textwrap.dedent(then).replace("{first_id!r}", repr(first.change_id))
+    body = f"gate = gate_on({str(store_dir)!r})\n{script}\nprint('ACK', flush=True)\n"
+    process = _spawn(body, {"OTSGRAPH_TEST_SLEEP_IN_COMMIT": "120"})
+    return first, before, process
+
+
 def _add_then_kill_a_change_half_way(store_dir: Path):
     """Commit summit.trig, then, in a process killed half-way through, a change with removals and
     blank nodes (its date moved into a new claim that numbers the summit with a blank node): the
     journal is written and the additions applied, the removals not. Returns the first change and
     the quads as they were before the second."""
-    gate = gate_on(store_dir)
-    first = gate.commit(gate_change("summit.trig"), "alice")
-    del gate
-    before = quads_of(store_dir)
-    process = _spawn(
+    first, before, process = _commit_then_spawn(
+        store_dir,
         f"""
         from otsgraph.change import change_from_quads
         from otsgraph.submission import read_file
-        gate = gate_on({str(store_dir)!r})
         add = read_file({str(SUBMISSIONS / "summit-numbered.trig")!r})
         first = read_file({str(SUBMISSIONS / "summit.trig")!r})
         remove = [q for q in first if q.predicate.value.endswith("date")]
         gate.commit(change_from_quads(add, remove), "bob")
-        print("ACK", flush=True)
         """,
-        {"OTSGRAPH_TEST_SLEEP_IN_COMMIT": "120"},
     )
     _wait_for(process.stderr, "between the steps", process)
     _kill(process)
@@ -263,18 +270,7 @@ def _add_then_kill_a_change_half_way(store_dir: Path):
 
 def test_a_change_with_removals_and_no_blank_node_is_one_transaction(store_dir):
     """Killed before its one write, a revert leaves the store as it was; done, it leaves no journal."""
-    gate = gate_on(store_dir)
-    first = gate.commit(gate_change("summit.trig"), "alice")
-    del gate
-    before = quads_of(store_dir)
-    process = _spawn(
-        f"""
-        gate = gate_on({str(store_dir)!r})
-        gate.revert({first.change_id!r}, "bob")
-        print("ACK", flush=True)
-        """,
-        {"OTSGRAPH_TEST_SLEEP_IN_COMMIT": "120"},
-    )
+    first, before, process = _commit_then_spawn(store_dir, 'gate.revert({first_id!r}, "bob")')
     _wait_for(process.stderr, "before the write", process)
     _kill(process)
     assert quads_of(store_dir) == before

@@ -105,15 +105,20 @@ def parse_triples(body: Body, base_iri: str) -> list[ox.Triple]:
         raise ProtocolError(400, "syntax", syntax_message(err, body.source)) from None
     except ValueError as err:  # e.g. an IRI that does not resolve
         raise ProtocolError(400, "syntax", f"{body.source}: {err}") from None
+    refuse_named_graphs(quads, f"{body.source}: a graph store request carries one graph")
+    return [q.triple for q in quads]
+
+
+def refuse_named_graphs(quads: list[ox.Quad], what: str) -> None:
+    """A body for one graph must not put triples in another: 400 naming the first such graph."""
     named = next((q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)), None)
     if named is not None:
         raise ProtocolError(
             400,
             "named-graph-in-body",
-            f"{body.source}: a graph store request carries one graph, but the body puts triples in "
-            f"the graph {named.graph_name}; name the graph in the URL instead",
+            f"{what}, but the body puts triples in the graph {named.graph_name}; "
+            "name the graph in the URL instead",
         )
-    return [q.triple for q in quads]
 
 
 def syntax_message(err: SyntaxError, source: str) -> str:

@@ -22,7 +22,7 @@ from flask import Request, Response
 from ..gate import Change, Rejected, change_from_update
 from ..graphs import INFERRED, READ_ONLY_GRAPHS
 from ..namespaces import sparql_prefixes
-from .payload import bodies, parse_triples
+from .payload import bodies, parse_triples, refuse_named_graphs
 from .safety import ProtocolError
 from .state import ServerState
 from .validate_route import gate_of, read_body, report_response
@@ -243,16 +243,8 @@ class GatedWrites(PlainWrites):
 
     def _one_graph(self, target: Target, quads: list[ox.Quad]) -> None:
         """A body for a named graph holds that graph's triples only."""
-        if isinstance(target.graph, ox.DefaultGraph):
-            return
-        named = next((q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)), None)
-        if named is not None:
-            raise ProtocolError(
-                400,
-                "named-graph-in-body",
-                f"a graph store request for {target.label} carries that graph only, but the body puts "
-                f"triples in the graph {named.graph_name}",
-            )
+        if not isinstance(target.graph, ox.DefaultGraph):
+            refuse_named_graphs(quads, f"a graph store request for {target.label} carries that graph only")
 
 
 def writes_for(server: ServerState) -> PlainWrites:
