@@ -199,22 +199,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server.serve import run
+    from .server.serve import run_from_arguments
 
-    return run(
-        host=args.host,
-        port=args.port,
-        threads=args.threads,
-        store_path=args.store,
-        update_token=args.update_token,
-        allow_service=args.allow_service,
-        public_url=args.public_url,
-        quiet=args.quiet,
-        layout=_layout(args),
-        query_timeout=args.query_timeout,
-        trust_proxy=args.trust_proxy,
-        empty=args.empty,
-    )
+    return run_from_arguments(args, _layout(args))
 
 
 def parser() -> argparse.ArgumentParser:

@@ -56,9 +56,36 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "the default graph is a real graph); the on-disk store is not touched",
     )
     parser.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="honour X-Forwarded-* from this peer: an address or a network such as 10.0.0.0/8 "
+        "(repeatable; none by default, loopback included: name 127.0.0.1 behind a local proxy)",
+    )
+    parser.add_argument(
         "--trust-proxy",
         action="store_true",
-        help="honour X-Forwarded-* from any peer (loopback peers are always trusted)",
+        help="honour X-Forwarded-* from any peer (only when no client can reach the server directly)",
+    )
+
+
+def run_from_arguments(args: argparse.Namespace, layout: Layout) -> int:
+    """`otsgraph serve` with the parsed flags of add_serve_arguments."""
+    return run(
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        store_path=args.store,
+        update_token=args.update_token,
+        allow_service=args.allow_service,
+        public_url=args.public_url,
+        quiet=args.quiet,
+        layout=layout,
+        query_timeout=args.query_timeout,
+        trust_proxy=args.trust_proxy,
+        trusted_proxy=tuple(args.trusted_proxy),
+        empty=args.empty,
     )
 
 
@@ -106,6 +133,7 @@ def run(
     layout: Layout | None = None,
     query_timeout: float = 30.0,
     trust_proxy: bool = False,
+    trusted_proxy: tuple[str, ...] = (),
     empty: bool = False,
 ) -> int:
     """Build the state, print where it listens and what it serves, and serve until interrupted."""
@@ -131,6 +159,7 @@ def run(
         public_url=public_url,
         query_timeout=query_timeout,
         trust_forwarded=trust_proxy,
+        trusted_proxies=tuple(trusted_proxy),
         empty=empty,
     )
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))

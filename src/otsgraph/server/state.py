@@ -35,7 +35,9 @@ class ServerConfig:
     # One fewer than the cores, so a client's slow queries cannot take every core.
     max_queries_per_client: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     query_workers: int = 32  # threads that run queries (a query past its deadline holds one until it ends)
-    # X-Forwarded-* is honoured from loopback peers (a local reverse proxy) always, from others only if True
+    # X-Forwarded-* is honoured only from these peers (addresses or networks, e.g. 127.0.0.1 or
+    # 10.0.0.0/8: the reverse proxies in front), or from any peer when trust_forwarded (--trust-proxy)
+    trusted_proxies: tuple[str, ...] = ()
     trust_forwarded: bool = False
     max_validate_triples: int = 1_000  # POST /validate (no token needed): a larger submission gets 400
     cache_entries: int = 512  # serialised answers kept per data version (0: no cache)
