@@ -193,12 +193,16 @@ def run(
         + (", ".join(config.service_allowlist) or "none")
         + f"; query time limit {config.query_timeout:g} s; {threads} threads"
     )
-    print(address, flush=True)  # stdout: just the address, for scripts
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        say("Stopped.")
-    finally:
-        state.runner.shutdown()
-        server.close()
+    from ..serving import announce
+
+    # the command line's readers refuse a store a server holds: they find it by this note (serving.py)
+    with announce(state.config.store_path, address):
+        print(address, flush=True)  # stdout: just the address, for scripts
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            say("Stopped.")
+        finally:
+            state.runner.shutdown()
+            server.close()
     return 0
