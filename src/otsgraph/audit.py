@@ -222,6 +222,12 @@ def apply(store: ox.Store, plan, record: AuditRecord, pause: float = 0.0) -> Non
     store.flush()
 
 
+def pending_changes(store: ox.Store) -> list[str]:
+    """The ids of the changes a crash interrupted (their plan is still in graph:journal)."""
+    entries = {q.subject.value for q in store.quads_for_pattern(None, PENDING_ADDS, None, JOURNAL)}
+    return sorted(e.removeprefix(CHANGE_NS).removesuffix("/journal") for e in entries)
+
+
 def recover(store: ox.Store) -> int:
     """Roll back every change a crash interrupted (found in graph:journal); returns how many."""
     entries = {q.subject for q in store.quads_for_pattern(None, PENDING_ADDS, None, JOURNAL)}

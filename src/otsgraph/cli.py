@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from . import __version__
 from .loading import Layout, LoadError
+from .store import StoreBusy
 
 EXIT_OK, EXIT_INVALID, EXIT_INPUT = 0, 1, 2
 
@@ -82,14 +83,18 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _open_built_store(args: argparse.Namespace, console: Console) -> ox.Store:
+    """The built store, read-only, as recovery leaves it; StoreBusy (exit 2, naming the server) when a
+    running `otsgraph serve` holds it: Oxigraph leaves reading a store another process writes undefined."""
     from .build import run_build
+    from .serving import running_server
+    from .store import open_for_reading
 
     layout = _layout(args)
     path = layout.build_dir / "store"
-    if not path.exists():
+    if not path.exists() and running_server(path) is None:
         console.progress("no built store yet: building first")
         run_build(layout, console.progress, check_shapes=False)
-    return ox.Store.read_only(str(path))
+    return open_for_reading(path, progress=console.progress)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -289,6 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except LoadError as error:
         return _fail("Load error", str(error))
+    except StoreBusy as error:
+        return _fail("Store busy", str(error))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader stopped early (`otsgraph log ID | head`): not an error

@@ -106,3 +106,13 @@ def announce(store_path: Path | None, address: str) -> Iterator[ServerInfo | Non
                 path.unlink()  # only our own note: a later server may have replaced it
         except (OSError, ValueError):
             pass
+
+
+def refusal(info: ServerInfo, store_path: Path, instead: str | None = None) -> str:
+    """Why a command will not open a store this server holds, and what to do instead."""
+    instead = (instead or "query the server at {address}/sparql").format(address=info.address)
+    return (
+        f"{info.describe()} holds the store at {store_path}; opening it here too is unsafe "
+        f"(the server writes it). Instead, {instead}; "
+        f"or stop the server (kill {info.pid}) and run this again."
+    )

@@ -7,7 +7,7 @@ transaction and leaves every other graph alone, so later additions survive a reb
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,6 +36,63 @@ def open_store(path: Path | None, read_only: bool = False) -> ox.Store:
         return ox.Store.read_only(str(path))
     path.mkdir(parents=True, exist_ok=True)
     return ox.Store(str(path))
+
+
+class StoreBusy(Exception):
+    """The on-disk store cannot be opened here: a server holds it, or another process is writing it."""
+
+
+def open_for_writing(path: Path, instead: str | None = None) -> ox.Store:
+    """The store at `path`, read-write; StoreBusy (naming the server) when a server holds it."""
+    from .serving import refusal, running_server
+
+    if server := running_server(path):
+        raise StoreBusy(refusal(server, path, instead))
+    try:
+        return open_store(path)
+    except OSError as error:  # RocksDB's lock: a server still starting (not announced yet), or another write
+        if server := running_server(path):
+            raise StoreBusy(refusal(server, path, instead)) from None
+        raise StoreBusy(
+            f"cannot open the store at {path}: {error}. Another process has it open for writing "
+            "(a server starting, or another command): wait for it, or stop it, and run this again."
+        ) from None
+
+
+def open_for_reading(
+    path: Path, instead: str | None = None, progress: Callable[[str], None] | None = None
+) -> ox.Store:
+    """The store at `path`, read-only, as recovery leaves it; StoreBusy when a server holds it.
+
+    Oxigraph leaves reading a store another process writes undefined, hence the refusal. A change
+    a crash interrupted (an entry in graph:journal) is rolled back first, in a short read-write open,
+    as every read-write open does: otherwise a reader would list and export a change that the next
+    writer undoes. That open succeeding also proves no live writer is mid-change (it would hold
+    the lock); when it fails, the reader refuses rather than show the half-written change.
+    """
+    from .audit import pending_changes, recover
+    from .serving import refusal, running_server
+
+    if server := running_server(path):
+        raise StoreBusy(refusal(server, path, instead))
+    store = ox.Store.read_only(str(path))
+    pending = pending_changes(store)
+    if not pending:
+        return store
+    del store  # closed before the read-write open below
+    try:
+        writable = ox.Store(str(path))
+    except OSError as error:
+        raise StoreBusy(
+            f"change {', '.join(pending)} in the store at {path} is unfinished (pending recovery), and "
+            f"another process has the store open ({error}): it is still being written, or its writer "
+            "must be stopped first. Nothing is shown until it is rolled back or done; run this again then."
+        ) from None
+    rolled_back = recover(writable)
+    del writable
+    if progress and rolled_back:
+        progress(f"rolled back {', '.join(pending)}: a crash interrupted it (the log no longer lists it)")
+    return ox.Store.read_only(str(path))
 
 
 def _is_shipped(graph: ox.NamedNode) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .loading import Layout
+from .store import StoreBusy
 
 EXIT_OK, EXIT_INVALID, EXIT_INPUT = 0, 1, 2
 EXPORT_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS, "turtle": ox.RdfFormat.TURTLE}
@@ -103,10 +104,6 @@ def add_reset_arguments(parser: argparse.ArgumentParser) -> None:
 # ---- helpers --------------------------------------------------------------------------------
 
 
-class StoreBusy(Exception):
-    pass
-
-
 def _who(args: argparse.Namespace) -> str:
     if args.who:
         return args.who
@@ -133,22 +130,34 @@ def _store_path(args: argparse.Namespace, layout: Layout) -> Path:
 
 
 def _open(args: argparse.Namespace, layout: Layout, quiet: bool, read_only: bool = False):
-    """The gate on the store, building the store first when it does not exist yet."""
+    """The gate on the store, building the store first when it does not exist yet. StoreBusy when a
+    running `otsgraph serve` holds the store (a reader too: Oxigraph leaves reading a store another
+    process writes undefined); a reader sees the store as recovery leaves it (store.open_for_reading)."""
     from .gate import Gate
+    from .serving import running_server
+    from .store import open_for_reading, open_for_writing
 
     path = _store_path(args, layout)
-    if not path.exists():
+    if not path.exists() and running_server(path) is None:
         if not quiet:
             print(f"… no store at {path} yet: seeding it with the shipped graph", file=sys.stderr)
         seed_store(path, layout)
-    try:
-        store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-    except OSError as error:
-        raise StoreBusy(
-            f"cannot open the store at {path}: {error}. If a server has it open, write through its HTTP API "
-            "(POST /validate, the Graph Store Protocol, SPARQL Update) instead."
-        ) from None
+    if read_only:
+        progress = None if quiet else (lambda message: print(f"… {message}", file=sys.stderr))
+        store = open_for_reading(path, _INSTEAD.get(getattr(args, "command", "")), progress)
+    else:
+        store = open_for_writing(path, _INSTEAD["write"])
     return Gate(store, layout, recover=not read_only)
+
+
+#: what to do instead of opening a store a server holds (default: query it at <address>/sparql)
+_INSTEAD = {
+    "validate": "check the files with the server: POST them to {address}/validate",
+    "log": "ask the server: the change log is graph:audit, at {address}/sparql",
+    "export": "read graph:additions from the server: {address}/rdf-graphs?graph=https://w3id.org/otsgraph/graph/additions",
+    "write": "write through the server (with an update token): POST {address}/validate then the Graph Store "
+    "Protocol at {address}/rdf-graphs, or SPARQL Update at {address}/sparql",
+}
 
 
 def _read_change(args: argparse.Namespace):
