@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from gate_support import SUBMISSIONS, seeded_store_dir
-from serve_command import otsgraph_command
 from otsgraph.serving import announce, announcement_path, running_server
+from serve_command import otsgraph_command
 
 
 @pytest.fixture
