@@ -56,6 +56,7 @@ def create_app(
     install(app, server_state or load_state(layout or Layout.default(), config))
     app.wsgi_app = ForwardedHeaders(app.wsgi_app, config.trust_forwarded)  # type: ignore[method-assign]
 
+    from . import errors
     from .graph_store import graph_store
     from .pages import pages
     from .reconcile import reconcile
@@ -67,4 +68,5 @@ def create_app(
     app.register_blueprint(validate_route)
     app.register_blueprint(pages)
     app.register_blueprint(reconcile)
+    errors.register(app)  # once, for every route and for paths no route matches
     return app

@@ -21,11 +21,10 @@ from urllib.parse import parse_qs, quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.exceptions import HTTPException
 
 from .negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from .safety import ProtocolError, check_token
-from .sparql import _error, _unexpected, public_base
+from .sparql import public_base
 from .state import ServerState, state
 from .validate_route import report_response
 from .writes import Graph, RejectedWrite, Target, writes_for
@@ -38,24 +37,11 @@ _ALLOW = ", ".join(_METHODS)
 _CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Location"}
 
 
-@graph_store.errorhandler(ProtocolError)
-def _protocol_error(err: ProtocolError) -> Response:
-    return _error(err)
-
-
-@graph_store.errorhandler(HTTPException)
-def _http_error(err: HTTPException) -> Response:
-    code = (err.name or "error").lower().replace(" ", "-")
-    return _error(ProtocolError(err.code or 400, code, err.description or ""))
-
-
+# other errors are JSON by the app's handlers (errors.py)
 @graph_store.errorhandler(RejectedWrite)
 def _rejected(err: RejectedWrite) -> Response:
     """The gate said no: 422 with its report (JSON, or the SHACL report by Accept); nothing changed."""
     return report_response(err.report, 422)
-
-
-graph_store.register_error_handler(Exception, _unexpected)
 
 
 # ---------------------------------------------------------------------------------------- targets

@@ -5,7 +5,9 @@ through markupsafe.escape; a Content-Security-Policy allows scripts and styles f
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -14,6 +16,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 from ..namespaces import BASE, LANGUAGES, PREFIXES
 from ..queries import queries_in
 from . import entity, explain, search, timeline
+from .errors import error_response, page_or_json, wants_page
 from .i18n import COOKIE, LANGUAGE_NAMES, STRINGS, current_lang, text, valid
 from .links import compact, href, label_of, labels, site_root, view
 from .state import state
@@ -55,6 +58,7 @@ LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 
 @pages.context_processor
 def _context() -> dict:
+    """What every page's template needs (base.html); error_page passes it itself."""
     lang = current_lang()
     return {
         "lang": lang,
@@ -89,16 +93,26 @@ def _page(template: str, status: int = 200, **values) -> Response:
     return response
 
 
-def _not_found(iri: str | None = None) -> Response:
-    return _page("error.html", 404, heading=text("not_found"), message=text("not_found_text"), iri=iri)
+def error_page(status: int, message: str, iri: str | None = None) -> Response:
+    """The site's HTML error page. errors.py also renders it for requests outside this blueprint
+    (an unknown path, a 405), where neither the context processor nor _headers runs: so both here."""
+    heading = {404: text("not_found"), 400: text("bad_request")}.get(status, text("error"))
+    html = render_template("error.html", **_context(), heading=heading, message=message, iri=iri)
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.vary.add("Accept")
+    return response
+
+
+def _not_found(iri: str) -> Response:
+    if wants_page():
+        return error_page(404, text("not_found_text"), iri)
+    return error_response(404, "not-found", f"the graph has nothing with the IRI <{iri}>")
 
 
 def _bad_request(message: str) -> Response:
-    if _wants_json():
-        response = jsonify(error="bad-request", message=message)
-        response.status_code = 400
-        return response
-    return _page("error.html", 400, heading=text("bad_request"), message=message, iri=None)
+    return page_or_json(400, "bad-request", message)
 
 
 def _wants_json() -> bool:
@@ -159,7 +173,7 @@ _CLIENT_STRINGS = (
 @pages.route("/api/labels", methods=["POST"])
 def api_labels() -> Response:
     """Labels and links for the IRIs of a result table: {"lang": "kk", "iris": [...]}."""
-    body = request.get_json(silent=True) or {}
+    body = _json_body()
     lang = valid(body.get("lang")) or current_lang()
     iris = body.get("iris")
     if (
@@ -171,6 +185,16 @@ def api_labels() -> Response:
     known = labels()
     found = {iri: {"label": known.label(iri, lang) or compact(iri), "href": href(iri)} for iri in set(iris)}
     return jsonify(labels=found)
+
+
+def _json_body() -> dict[str, Any]:
+    """The request's JSON object; {} for anything else (the caller says what it wants). Not
+    get_json: it lets a RecursionError (deep nesting) through, and a JSON string has no .get."""
+    try:
+        body = json.loads(request.get_data(cache=False))
+    except (ValueError, RecursionError):
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 # ---------------------------------------------------------------------------------- linked data
@@ -215,7 +239,7 @@ def _entity(iri: str) -> Response:
     chosen = _negotiate()
     if chosen is None:
         offered = ", ".join(["text/html", *(v[1] for v in RDF_FORMATS.values())])
-        response = Response(f"Not acceptable; this page can be: {offered}\n", 406, mimetype="text/plain")
+        response = page_or_json(406, "not-acceptable", f"this page can be: {offered}")
     elif not entity.exists(term):
         response = _not_found(iri)
     elif chosen == "html":

@@ -14,7 +14,6 @@ Every answer carries CORS headers. Bad input gets a 400 JSON error {"error", "me
 from __future__ import annotations
 
 import json
-import logging
 import math
 import re
 from collections.abc import Callable
@@ -22,7 +21,6 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
-from werkzeug.exceptions import HTTPException
 
 from .. import __version__
 from ..namespaces import LANGUAGES, OTS, RES
@@ -31,7 +29,6 @@ from .links import href, labels
 from .sparql import public_base
 
 reconcile = Blueprint("reconcile", __name__)
-log = logging.getLogger("otsgraph.server")
 
 LEGACY = "/reconcile"  # version 0.2
 DRAFT = "/reconcile/1.0-draft"
@@ -81,16 +78,7 @@ def _bad_query(err: cat.BadQuery) -> Response:
     return _error(400, "bad-query", err.message, err.where)
 
 
-@reconcile.errorhandler(HTTPException)
-def _http_error(err: HTTPException) -> Response:
-    code = (err.name or "error").lower().replace(" ", "-")
-    return _error(err.code or 400, code, err.description or "")
-
-
-@reconcile.errorhandler(Exception)
-def _unexpected(err: Exception) -> Response:
-    log.exception("unexpected error on %s", request.path)  # the trace goes to the log only
-    return _error(500, "internal", "an unexpected error happened; it has been logged")
+# other errors (404, 405, 413, unexpected ones) are JSON by the app's handlers (errors.py)
 
 
 @reconcile.after_request
@@ -445,26 +433,10 @@ def _draft_manifest() -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------- routes
 
 
-_OTHER_METHODS = ["PUT", "DELETE", "PATCH"]
-
-
-def _wrong_method(allowed: str) -> Callable[..., Response]:
-    def refuse(**_: str) -> Response:
-        raise BadRequest(
-            f"this route answers {allowed} only", "method", status=405, code="method-not-allowed"
-        )
-
-    return refuse
-
-
 def _route(path: str, view: Callable, methods: list[str], endpoint: str, **defaults: str) -> None:
-    """A route, and a JSON 405 for the methods it does not take (Flask's own would be HTML)."""
+    """A route; other methods get the app's JSON 405 with Allow (errors.py)."""
     extra = {"defaults": defaults} if defaults else {}
     reconcile.add_url_rule(path, endpoint, view, methods=methods, **extra)
-    others = [m for m in ["GET", "POST", *_OTHER_METHODS] if m not in methods]
-    reconcile.add_url_rule(
-        path, f"{endpoint}_refused", _wrong_method(", ".join(methods)), methods=others, **extra
-    )
 
 
 def legacy_root() -> Response:

@@ -11,13 +11,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.exceptions import HTTPException
 
 from ..gate import Change, Gate, InputError, Limits, read_submission
 from .negotiation import Format, NotAcceptable, choose
 from .payload import rdf_format
 from .safety import ProtocolError
-from .sparql import _error, _unexpected
 from .state import ServerState, state
 
 validate_route = Blueprint("validate_route", __name__)
@@ -31,18 +29,7 @@ REPORT_FORMATS = (
 )
 
 
-@validate_route.errorhandler(ProtocolError)
-def _protocol_error(err: ProtocolError) -> Response:
-    return _error(err)
-
-
-@validate_route.errorhandler(HTTPException)
-def _http_error(err: HTTPException) -> Response:
-    code = (err.name or "error").lower().replace(" ", "-")
-    return _error(ProtocolError(err.code or 400, code, err.description or ""))
-
-
-validate_route.register_error_handler(Exception, _unexpected)
+# errors are JSON by the app's handlers (errors.py)
 
 
 def report_response(report, status: int) -> Response:

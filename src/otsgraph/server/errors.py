@@ -1,0 +1,101 @@
+"""One error format for the whole server, registered once on the app (create_app calls register).
+
+Every error is JSON {"error": code, "message": ...} with the status that says what is wrong
+(STYLE D11), the protocol's headers (Allow on a 405, WWW-Authenticate on a 401, Retry-After on a
+429) and CORS, never a stack trace. Only a browser asking for a page (not the API) gets the
+site's HTML error page instead. The handlers are app-wide because Flask applies a blueprint's
+handlers only to requests that matched one of its routes: a 404 for an unknown path, or a 405
+(GET /validate), never reaches them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from .safety import ProtocolError
+
+log = logging.getLogger("otsgraph.server")
+
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Last-Modified"}
+# unknown paths under these are the API's: JSON even for a browser
+API_PREFIXES = (
+    "/sparql",
+    "/rdf-graphs",
+    "/validate",
+    "/reconcile",
+    "/api/",
+    "/health",
+    "/void",
+    "/.well-known",
+)
+Headers = Mapping[str, str] | None
+# routes of the pages blueprint that machines call
+_PAGE_APIS = {"pages.api_labels", "pages.timeline_svg", "static"}
+
+
+def error_response(status: int, code: str, message: str, headers: Headers = None) -> Response:
+    """The JSON error, as sparql._error answers it."""
+    response = jsonify(error=code, message=message)
+    response.status_code = status
+    response.headers.update(dict(headers or {}))
+    response.headers.update(CORS)
+    return response
+
+
+def wants_page() -> bool:
+    """Is this a browser asking for a page? Only then is an error answered as HTML.
+
+    A browser says so: it prefers text/html to JSON (`*/*` and no Accept do not count, so curl and
+    scripts get JSON); and the path is a page, not an API route or a path under one."""
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html":
+        return False
+    rule = request.url_rule
+    if rule is not None:  # a route matched: its blueprint says what it is
+        return request.blueprint == "pages" and rule.endpoint not in _PAGE_APIS
+    return not request.path.startswith(API_PREFIXES)
+
+
+def page_or_json(status: int, code: str, message: str, headers: Headers = None) -> Response:
+    """The HTML error page for a browser on a page (see wants_page), else the JSON error."""
+    if wants_page():
+        from .pages import error_page
+
+        try:
+            response = error_page(status, message)
+        except Exception:  # the page itself failed (a template, the store): JSON still says what went wrong
+            log.exception("the error page for %s failed", request.path)
+        else:
+            response.headers.update(dict(headers or {}))
+            return response
+    return error_response(status, code, message, headers)
+
+
+def _code(err: HTTPException) -> str:
+    return (err.name or "error").lower().replace(" ", "-")
+
+
+def _protocol_error(err: ProtocolError) -> Response:
+    return error_response(err.status, err.code, err.message, err.headers)
+
+
+def _http_error(err: HTTPException) -> Response | HTTPException:
+    if err.response is not None:  # abort(response): that response is the answer
+        return err.response
+    # werkzeug's headers, without its HTML Content-Type: Allow (405), WWW-Authenticate, Retry-After ...
+    headers = {k: v for k, v in err.get_headers() if k.lower() != "content-type"}
+    return page_or_json(err.code or 400, _code(err), err.description or "", headers)
+
+
+def _unexpected(err: Exception) -> Response:
+    log.exception("unexpected error on %s", request.path)  # the trace goes to the log, never to the client
+    return page_or_json(500, "internal", "an unexpected error happened; it has been logged")
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(ProtocolError, _protocol_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
