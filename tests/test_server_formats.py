@@ -172,14 +172,15 @@ def test_service_description_read_only_without_token():
         assert values(triples, SD + "supportedLanguage") == {SD + "SPARQL11Query"}
 
 
-def test_service_description_behind_a_proxy(server):
+def test_service_description_behind_a_proxy():
     headers = {
         "X-Forwarded-Proto": "https",
         "X-Forwarded-Host": "kg.example.org",
         "X-Forwarded-Prefix": "/ots",
     }
-    triples = sd_graph(requests.get(server.url + "/sparql", headers=headers))
-    assert values(triples, SD + "endpoint") == {"https://kg.example.org/ots/sparql"}
+    with serve(trusted_proxies=("127.0.0.1",)) as server:  # the proxy: a named peer
+        triples = sd_graph(requests.get(server.url + "/sparql", headers=headers))
+        assert values(triples, SD + "endpoint") == {"https://kg.example.org/ots/sparql"}
 
 
 def test_service_description_with_public_url():

@@ -11,35 +11,59 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..loading import Layout
 from .state import ServerConfig, ServerState, install, load_state
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
 
 class ForwardedHeaders:
     """Honour X-Forwarded-For/-Proto/-Host/-Port/-Prefix (one proxy hop) only from trusted peers.
 
-    A reverse proxy on the same machine (a loopback peer) is always trusted, any peer when
-    `trust_all` (--trust-proxy); from other peers the headers are dropped, so no client can make
-    the server believe it lives elsewhere. waitress must pass the headers through
-    (serve.waitress_options: clear_untrusted_proxy_headers=False); this decides instead, because
-    waitress trusts a single address and knows no X-Forwarded-Prefix.
+    Trusted are the peers in `proxies` (the reverse proxies in front: --trusted-proxy), or any
+    peer when `trust_all` (--trust-proxy). Loopback is not trusted by default: any local client
+    could otherwise pick the address the per-client query limit counts it under, and the URLs the
+    server gives out. From other peers the headers are dropped. waitress must pass the headers
+    through (serve.waitress_options: clear_untrusted_proxy_headers=False); this decides instead,
+    because waitress trusts a single address and knows no X-Forwarded-Prefix.
     """
 
-    def __init__(self, app: Any, trust_all: bool) -> None:
+    def __init__(self, app: Any, proxies: tuple[Network, ...] = (), trust_all: bool = False) -> None:
         self.plain = app
         self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+        self.proxies = proxies
         self.trust_all = trust_all
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
-        if self.trust_all or _loopback(environ.get("REMOTE_ADDR")):
+        if self.trust_all or _within(environ.get("REMOTE_ADDR"), self.proxies):
             return self.fixed(environ, start_response)
         for key in [k for k in environ if k.startswith("HTTP_X_FORWARDED_")]:
             del environ[key]
         return self.plain(environ, start_response)
 
 
-def _loopback(address: str | None) -> bool:
-    try:
-        return ipaddress.ip_address(address or "").is_loopback
-    except ValueError:
+def trusted_networks(entries: tuple[str, ...] | list[str]) -> tuple[Network, ...]:
+    """The --trusted-proxy entries as networks (an address is a network of one); ValueError, naming
+    the entry, for one that is neither (a host name included: a proxy is named by its address)."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            raise ValueError(
+                f"--trusted-proxy {entry!r} is not an IP address or network "
+                "(e.g. 127.0.0.1, ::1 or 10.0.0.0/8)"
+            ) from None
+    return tuple(networks)
+
+
+def _within(address: str | None, networks: tuple[Network, ...]) -> bool:
+    if not networks:
         return False
+    try:
+        peer = ipaddress.ip_address((address or "").split("%")[0])  # no IPv6 zone
+    except ValueError:  # a unix socket, or no peer at all
+        return False
+    if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped:  # ::ffff:127.0.0.1 on a dual stack
+        peer = peer.ipv4_mapped
+    return any(peer in network for network in networks)
 
 
 def create_app(
@@ -49,12 +73,13 @@ def create_app(
     **flask_config: Any,
 ) -> Flask:
     """A new app: its own state, so tests each get a fresh one."""
+    config = config or (server_state.config if server_state else ServerConfig())
+    proxies = trusted_networks(config.trusted_proxies)  # before any work: a bad entry is a startup error
     app = Flask(__name__)
     app.config.update(flask_config)
-    config = config or (server_state.config if server_state else ServerConfig())
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     install(app, server_state or load_state(layout or Layout.default(), config))
-    app.wsgi_app = ForwardedHeaders(app.wsgi_app, config.trust_forwarded)  # type: ignore[method-assign]
+    app.wsgi_app = ForwardedHeaders(app.wsgi_app, proxies, config.trust_forwarded)  # type: ignore[method-assign]
 
     from . import errors
     from .graph_store import graph_store
