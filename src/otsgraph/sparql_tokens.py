@@ -47,3 +47,36 @@ def tokens(text: str) -> Iterator[tuple[str, str, int]]:
         if kind not in ("ws", "comment"):
             yield kind, match.group(), pos
         pos = match.end()
+
+
+_OPENERS = frozenset("{([")
+_CLOSERS = frozenset("})]")
+_UNARY = frozenset("!^-+")
+_NESTING_CHARS = re.compile(r"[{(\[!^]")
+
+
+def nesting(text: str) -> tuple[int, int]:
+    """(deepest nesting, offset where it is reached): brackets of any kind, plus a run of unary
+    operators (`!!!x`, `^^^p`), each of which the engine's parser and evaluator recurse into."""
+    if len(_NESTING_CHARS.findall(text)) < 32:  # cannot be deep: skip the tokenizer
+        return 0, 0
+    depth = run = deepest = where = 0
+    for kind, value, offset in tokens(text):
+        if kind in ("open", "other") and value in _OPENERS:
+            depth += 1
+            run = 0
+        elif kind in ("close", "other") and value in _CLOSERS:
+            depth -= 1
+            run = 0
+        elif kind == "other" and value in _UNARY:
+            run += 1
+        else:
+            run = 0
+        if depth + run > deepest:
+            deepest, where = depth + run, offset
+    return deepest, where
+
+
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1

@@ -1,7 +1,13 @@
-"""Running SPARQL with a deadline and a result-size cap, off the request thread; a small result cache.
+"""The executor seam, its thread implementation, and a small result cache.
 
-pyoxigraph releases the GIL while it evaluates, so queries on worker threads run in parallel,
-but it has no way to cancel one. Two things bound a query here:
+An executor runs a job (jobs.QueryJob, jobs.UpdateJob) for a client within a time limit and
+answers (data version, value) or a ProtocolError. Two implement it: the process pool (pool.py,
+the default of `serve`: isolated, killable, memory-capped) and ThreadExecutor here
+(`--executor thread`: in the server's own process, kept so that the bench can compare the two).
+A remote engine would be a third.
+
+ThreadExecutor: pyoxigraph releases the GIL while it evaluates, so queries on worker threads run
+in parallel, but it has no way to cancel one. Two things bound a query here:
 - the request thread waits at most until the deadline, then answers 503, so a slow query never
   holds a server thread;
 - the serialiser writes through a Sink that raises once the deadline has passed or the answer
@@ -19,46 +25,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
-from .safety import ProtocolError
+import pyoxigraph as ox
+
+from .jobs import QueryJob, Sink, Stopped, UpdateJob, run_query, too_large, update_effect
+from .safety import ClientLimiter, ProtocolError
 
 T = TypeVar("T")
-
-
-class Stopped(Exception):
-    """Raised inside the serialiser to make pyoxigraph stop producing output."""
-
-
-class Sink:
-    """A binary writer for pyoxigraph's serialisers that enforces the deadline and the size cap."""
-
-    def __init__(self, deadline: float, max_bytes: int, cancelled: threading.Event) -> None:
-        self.parts: list[bytes] = []
-        self.size = 0
-        self.deadline = deadline
-        self.max_bytes = max_bytes
-        self.cancelled = cancelled
-        self.too_large = False
-        self.stopped = False  # pyoxigraph re-raises our Stopped as its own error; this remembers why
-
-    def write(self, data: bytes) -> int:
-        if self.cancelled.is_set() or time.monotonic() > self.deadline:
-            self.cancelled.set()
-            self.stopped = True
-            raise Stopped("the time limit has passed")
-        self.size += len(data)
-        if self.size > self.max_bytes:
-            self.too_large = self.stopped = True
-            raise Stopped("the result is too large")
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.parts)
 
 
 class Runner:
@@ -77,7 +51,7 @@ class Runner:
         """Run job(sink) on a worker; `on_done` runs when the job really ends (even after a timeout)."""
         deadline = time.monotonic() + timeout
         cancelled = threading.Event()
-        sink = Sink(deadline, max_bytes, cancelled)
+        sink = Sink(max_bytes, deadline, cancelled)
         abandoned = threading.Event()  # set (under the lock) when the request stopped waiting
 
         def guarded() -> T:
@@ -114,11 +88,7 @@ class Runner:
                 return future.result()  # it ended just as the deadline passed
         except Stopped:
             if sink.too_large:
-                raise ProtocolError(
-                    400,
-                    "result-too-large",
-                    f"the result is larger than {max_bytes:,} bytes; add a LIMIT or select fewer variables",
-                ) from None
+                raise too_large(max_bytes) from None
             raise _timeout(timeout) from None
 
     def shutdown(self) -> None:
@@ -129,10 +99,50 @@ def _timeout(seconds: float) -> ProtocolError:
     return ProtocolError(
         503,
         "timeout",
-        f"the query ran longer than the time limit ({seconds:g} s) and was stopped; "
-        "narrow it (add a LIMIT, more specific patterns) and try again",
+        f"the query ran longer than the time limit ({seconds:g} s): the server stopped waiting for it "
+        "(this server runs queries on threads, which cannot be killed: it may compute until its next "
+        "output); narrow it (add a LIMIT, more specific patterns) and try again",
         {"Retry-After": "5"},
     )
+
+
+class Executor(Protocol):
+    def run(self, job: QueryJob | UpdateJob, client: str, timeout: float, request_id: str) -> tuple[int, Any]:
+        """(data version the job saw, its value: an Answer or a Change), or ProtocolError."""
+        ...
+
+    def health(self) -> dict[str, int | float | str]: ...
+
+    def close(self) -> None: ...
+
+
+class ThreadExecutor:
+    """Jobs on threads of the server's own process, on the live store (`--executor thread`)."""
+
+    def __init__(self, store: ox.Store, version: Callable[[], int], workers: int, per_client: int) -> None:
+        self.store = store
+        self.version = version
+        self.runner = Runner(workers)
+        self.limiter = ClientLimiter(per_client)
+
+    def run(self, job: QueryJob | UpdateJob, client: str, timeout: float, request_id: str) -> tuple[int, Any]:
+        self.limiter.try_acquire(client)  # released when the job really ends, even past its deadline
+        version = self.version()
+
+        def work(sink: Sink) -> Any:
+            if isinstance(job, QueryJob):
+                return run_query(self.store, job, sink)
+            return update_effect(self.store, job)
+
+        max_bytes = job.max_bytes if isinstance(job, QueryJob) else 0
+        value = self.runner.run(work, timeout, max_bytes, lambda: self.limiter.release(client))
+        return version, value
+
+    def health(self) -> dict[str, int | float | str]:
+        return {"executor": "thread", "overdue": self.runner.overdue}
+
+    def close(self) -> None:
+        self.runner.shutdown()
 
 
 class ResultCache:

@@ -7,7 +7,8 @@ Each guard raises ProtocolError with the HTTP status and a message that says wha
 - updates need a configured bearer token (read-only otherwise);
 - RDF/XML with a DTD is refused before parsing: pyoxigraph expands internal entities (a 740-byte
   "billion laughs" payload makes a 3 GB literal), so any route that parses RDF must call check_rdf_payload;
-- one client runs a bounded number of queries at once (ClientLimiter).
+- one client runs a bounded number of queries at once (ClientLimiter);
+- SPARQL text nested deeper than a limit is refused before any parser sees it (check_nesting).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..sparql_tokens import line_and_column, nesting
 from .scan import Scan
 
 
@@ -65,6 +67,20 @@ def check_services(found: Scan, allowlist: tuple[str, ...]) -> None:
                 "service-forbidden",
                 f"SERVICE <{target}> is not allowed: this server may call only these hosts ({hosts})",
             )
+
+
+def check_nesting(text: str, limit: int) -> None:
+    """Refuse SPARQL nested deeper than `limit` before any parser sees it: the engine recurses
+    once per level, and a few thousand levels overflow its stack (a 6 KB query killed the server)."""
+    depth, offset = nesting(text)
+    if depth > limit:
+        line, column = line_and_column(text, offset)
+        raise ProtocolError(
+            400,
+            "too-deep",
+            f"the SPARQL text is nested {depth} levels deep at line {line}, column {column} "
+            f"(brackets, parentheses and unary operators); this server takes at most {limit}",
+        )
 
 
 def check_update_clauses(found: Scan) -> None:
@@ -115,36 +131,36 @@ def check_rdf_payload(payload: bytes) -> None:
 
 
 class ClientLimiter:
-    """At most `limit` queries per client at once; a query that outlives its deadline keeps its slot."""
+    """At most `limit` queries per client at once; one more is refused at once (429), never queued:
+    a waiting request would hold a server thread."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._active: dict[str, int] = {}
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
 
-    def acquire(self, client: str, timeout: float) -> None:
-        with self._cond:
-            if not self._cond.wait_for(lambda: self._active.get(client, 0) < self.limit, timeout):
+    def try_acquire(self, client: str) -> None:
+        with self._lock:
+            if self._active.get(client, 0) >= self.limit:
                 raise ProtocolError(
                     429,
                     "too-many-queries",
-                    f"this client already runs {self.limit} queries at once; wait for them to finish",
-                    {"Retry-After": "5"},
+                    f"this client already runs {self.limit} queries at once; wait for one to finish",
+                    {"Retry-After": "2"},
                 )
             self._active[client] = self._active.get(client, 0) + 1
 
     def release(self, client: str) -> None:
-        with self._cond:
+        with self._lock:
             remaining = self._active.get(client, 1) - 1
             if remaining:
                 self._active[client] = remaining
             else:
                 self._active.pop(client, None)
-            self._cond.notify_all()
 
     @contextmanager
-    def slot(self, client: str, timeout: float) -> Iterator[None]:
-        self.acquire(client, timeout)
+    def slot(self, client: str) -> Iterator[None]:
+        self.try_acquire(client)
         try:
             yield
         finally:

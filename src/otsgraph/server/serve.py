@@ -22,7 +22,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of `otsgraph serve` (cli.py adds the subcommand and calls run(...))."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
-    parser.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=16,
+        help="request threads (default 16: more than the queries that "
+        "may run or wait, so that pages and /health always find one)",
+    )
     parser.add_argument(
         "--store",
         type=Path,
@@ -50,6 +56,41 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--query-timeout", type=float, default=30.0, help="seconds a query may run (default 30)"
     )
     parser.add_argument(
+        "--executor",
+        choices=("process", "thread"),
+        default="process",
+        help="where client-written SPARQL runs: 'process' (default: worker processes that are killed at "
+        "the time limit or their memory cap, or when they crash; the server stays up) or 'thread' "
+        "(threads of the server's process: a little faster, but a query cannot be stopped)",
+    )
+    parser.add_argument("--workers", type=int, default=4, help="query worker processes (default 4)")
+    parser.add_argument(
+        "--queue", type=int, default=4,
+        help="requests that may wait for a free worker (default 4); one more gets 503 busy at once",
+    )  # fmt: skip
+    parser.add_argument(
+        "--reserved-workers", type=int, default=1,
+        help="workers kept for short queries (default 1): queries running longer than 0.25 s share the "
+        "others, and one more long query is stopped with 503 busy",
+    )  # fmt: skip
+    parser.add_argument(
+        "--per-client", type=int, default=0,
+        help="queries one client runs at once (default: the cores minus one, at least 1); one more gets 429",
+    )  # fmt: skip
+    parser.add_argument(
+        "--query-memory", type=int, default=1024, metavar="MB",
+        help="memory one query may allocate (default 1024 MB); past it the query gets 503 query-memory",
+    )  # fmt: skip
+    parser.add_argument(
+        "--server-memory", type=int, default=0, metavar="MB",
+        help="memory of the whole server, workers included (default 512 + workers x --query-memory); past "
+        "it the biggest running query is stopped",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-nesting", type=int, default=100,
+        help="deepest SPARQL nesting taken (brackets, unary operators; default 100); deeper gets 400",
+    )  # fmt: skip
+    parser.add_argument(
         "--empty",
         action="store_true",
         help="serve a plain, empty, in-memory SPARQL 1.1 store (no shipped graph, no shapes gate; "
@@ -72,21 +113,36 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_from_arguments(args: argparse.Namespace, layout: Layout) -> int:
     """`otsgraph serve` with the parsed flags of add_serve_arguments."""
-    return run(
-        host=args.host,
-        port=args.port,
-        threads=args.threads,
-        store_path=args.store,
-        update_token=args.update_token,
-        allow_service=args.allow_service,
+    if args.empty and args.store is not None:
+        print("--empty serves an in-memory store; it cannot be combined with --store", file=sys.stderr)
+        return 2
+    store_path: Path | None = None if args.empty else (args.store or layout.build_dir / "store")
+    if store_path is not None and str(store_path) == ":memory:":
+        store_path = None
+    bad = [flag for flag, value in (("--workers", args.workers), ("--queue", args.queue)) if value < 1]
+    bad += [flag for flag, value in (("--query-timeout", args.query_timeout),) if value <= 0]
+    if bad:
+        print(f"{', '.join(bad)} must be positive", file=sys.stderr)
+        return 2
+    config = ServerConfig(
+        store_path=store_path,
+        update_tokens=parse_tokens(args.update_token),
+        service_allowlist=tuple(args.allow_service),
         public_url=args.public_url,
-        quiet=args.quiet,
-        layout=layout,
         query_timeout=args.query_timeout,
-        trust_proxy=args.trust_proxy,
-        trusted_proxy=tuple(args.trusted_proxy),
+        trust_forwarded=args.trust_proxy,
+        trusted_proxies=tuple(args.trusted_proxy),
         empty=args.empty,
+        executor=args.executor,
+        query_workers=args.workers,
+        query_queue=args.queue,
+        reserved_workers=min(args.reserved_workers, max(0, args.workers - 1)),
+        query_memory_mb=args.query_memory,
+        server_memory_mb=args.server_memory,
+        max_nesting=args.max_nesting,
+        **({"max_queries_per_client": args.per_client} if args.per_client else {}),
     )
+    return serve(config, args.host, args.port, args.threads, layout, args.quiet)
 
 
 def waitress_options(config: ServerConfig) -> dict[str, object]:
@@ -121,54 +177,19 @@ def parse_tokens(values: list[str] | None, environ: dict[str, str] | None = None
     return tokens
 
 
-def run(
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    threads: int = 8,
-    store_path: Path | str | None = None,  # None: <root>/build/store; ":memory:": in memory
-    update_token: list[str] | str | None = None,
-    allow_service: list[str] | tuple[str, ...] = (),
-    public_url: str | None = None,
-    quiet: bool = False,
-    layout: Layout | None = None,
-    query_timeout: float = 30.0,
-    trust_proxy: bool = False,
-    trusted_proxy: tuple[str, ...] = (),
-    empty: bool = False,
-) -> int:
+def serve(config: ServerConfig, host: str, port: int, threads: int, layout: Layout, quiet: bool) -> int:
     """Build the state, print where it listens and what it serves, and serve until interrupted."""
     from waitress.server import create_server
 
     from .app import create_app
 
-    layout = layout or Layout.default()
-    if empty and store_path is not None:
-        print("--empty serves an in-memory store; it cannot be combined with --store", file=sys.stderr)
-        return 2
-    if empty:
-        store_path = ":memory:"
-    if store_path is None:
-        store_path = layout.build_dir / "store"
-    elif str(store_path) == ":memory:":
-        store_path = None
-    tokens = [update_token] if isinstance(update_token, str) else update_token
-    config = ServerConfig(
-        store_path=Path(store_path) if store_path else None,
-        update_tokens=parse_tokens(tokens),
-        service_allowlist=tuple(allow_service),
-        public_url=public_url,
-        query_timeout=query_timeout,
-        trust_forwarded=trust_proxy,
-        trusted_proxies=tuple(trusted_proxy),
-        empty=empty,
-    )
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
-    where = store_path or "an in-memory store"
-    say("An empty in-memory store (--empty) …" if empty else f"Loading the graph into {where} …")
+    where = config.store_path or "an in-memory store"
+    say("An empty in-memory store (--empty) …" if config.empty else f"Loading the graph into {where} …")
     try:
         state = load_state(layout, config)
     except OSError as err:  # most often: another process has the on-disk store open
-        print(f"Store error: cannot open {store_path}: {err}", file=sys.stderr)
+        print(f"Store error: cannot open {config.store_path}: {err}", file=sys.stderr)
         return 2
     app = create_app(config, layout=layout, server_state=state)
     server = create_server(
@@ -193,6 +214,11 @@ def run(
         + (", ".join(config.service_allowlist) or "none")
         + f"; query time limit {config.query_timeout:g} s; {threads} threads"
     )
+    say(
+        f"  queries run in {config.query_workers} worker processes, {config.query_memory_mb:,} MB each"
+        if config.executor == "process"
+        else "  queries run on threads of this process (--executor thread: they cannot be stopped)"
+    )
     from ..serving import announce
 
     # the command line's readers refuse a store a server holds: they find it by this note (serving.py)
@@ -203,6 +229,6 @@ def run(
         except KeyboardInterrupt:
             say("Stopped.")
         finally:
-            state.runner.shutdown()
             server.close()
+            state.close()
     return 0

@@ -21,9 +21,10 @@ from werkzeug.exceptions import HTTPException
 
 from ..namespaces import PREFIXES
 from ..sparql_tokens import ScanError
-from .execute import Sink
-from .negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format, NotAcceptable, choose, choose_for_header
-from .safety import ProtocolError, check_services, check_token, check_update_clauses
+from .dispatch import run_job
+from .jobs import DEFAULT_GRAPH, QueryJob
+from .negotiation import GRAPH_FORMATS, NotAcceptable, choose
+from .safety import ProtocolError, check_nesting, check_services, check_token, check_update_clauses
 from .scan import scan, with_using
 from .service_description import Counts, service_description, void_description
 from .state import ServerState, state
@@ -180,7 +181,9 @@ def _nodes(iris: list[str], parameter: str) -> list[ox.NamedNode]:
         raise ProtocolError(400, "bad-graph-iri", f"{parameter} must be an absolute IRI: {err}") from None
 
 
-def _scan(text: str, base: str, update: bool = False):
+def _scan(text: str, base: str, update: bool = False, nesting: int = 0):
+    if nesting:
+        check_nesting(text, nesting)
     try:
         return scan(text, base, PREFIXES, update)
     except ScanError as err:
@@ -249,7 +252,7 @@ def health() -> Response:
                 "graphs": len(counts.per_graph),
                 "version": server.version,
                 "writable": server.writable,
-                "overdue_queries": server.runner.overdue,
+                "queries": server.executor.health(),
             }
         ).encode(),
         etag=None,
@@ -288,33 +291,23 @@ def _query(server: ServerState, op: Operation) -> Response:
     if cached is not None:
         return _answer(server, cached[0], cached[1], etag)
 
-    found = _scan(op.text, base)
+    found = _scan(op.text, base, nesting=config.max_nesting)
     check_services(found, config.service_allowlist)
-    dataset: dict[str, object] = {}
+    default_graph: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
     if default or named:  # the protocol's dataset replaces the query's FROM / FROM NAMED
-        dataset = {
-            "default_graph": _nodes(default, "default-graph-uri"),
-            "named_graphs": _nodes(named, "named-graph-uri"),
-        }
+        _nodes(default + named, "default-graph-uri / named-graph-uri")
+        default_graph, named_graphs = tuple(default), tuple(named)
     elif not found.has_dataset_clause:
-        dataset = {"default_graph": server.default_graphs}
+        default_graph = tuple(_iri(g) for g in server.default_graphs)
+    job = QueryJob(op.text, base, default_graph, named_graphs, format_param, accept, config.max_result_bytes)
+    _, answer = run_job(server, job)
+    server.cache.put(key, answer.content_type, answer.body)
+    return _answer(server, answer.content_type, answer.body, etag)
 
-    def job(sink: Sink) -> Format:
-        # pyoxigraph's results may only be dropped on the thread that made them: never let them
-        # escape in a traceback to the request thread
-        result = None
-        try:
-            result = server.store.query(op.text, base_iri=base, prefixes=PREFIXES, **dataset)
-            formats = GRAPH_FORMATS if isinstance(result, ox.QueryTriples) else RESULT_FORMATS
-            fmt = choose_for_header(formats, format_param, accept)
-            result.serialize(sink, format=fmt.oxigraph)
-            return fmt
-        finally:
-            del result
 
-    fmt, body = _run(server, job, "query")
-    server.cache.put(key, fmt.content_type, body)
-    return _answer(server, fmt.content_type, body, etag)
+def _iri(graph: ox.NamedNode | ox.DefaultGraph) -> str:
+    return graph.value if isinstance(graph, ox.NamedNode) else DEFAULT_GRAPH
 
 
 def _not_modified(server: ServerState, etag: str, known: bool) -> bool:
@@ -327,38 +320,6 @@ def _not_modified(server: ServerState, etag: str, known: bool) -> bool:
         return request.if_none_match.contains_weak(etag)
     since = request.if_modified_since
     return known and since is not None and int(server.modified) <= since.timestamp()
-
-
-def _run(server: ServerState, job, kind: str) -> tuple:
-    config = server.config
-    client = request.remote_addr or "?"
-    server.limiter.acquire(client, config.query_timeout)
-    holder: dict[str, bytes] = {}
-
-    def wrapped(sink: Sink):
-        value = job(sink)
-        holder["body"] = sink.getvalue()
-        return value
-
-    try:
-        value = server.runner.run(
-            wrapped, config.query_timeout, config.max_result_bytes, lambda: server.limiter.release(client)
-        )
-    except SyntaxError as err:
-        raise ProtocolError(400, f"{kind}-syntax", f"the {kind} is not valid SPARQL: {_short(err)}") from None
-    except NotAcceptable as err:
-        raise ProtocolError(406, "not-acceptable", str(err)) from None
-    except (RuntimeError, ValueError, TypeError) as err:  # evaluation errors pyoxigraph reports
-        raise ProtocolError(400, f"{kind}-error", f"the {kind} cannot be evaluated: {err}") from None
-    except OSError as err:  # a SERVICE call that failed, or the store
-        raise ProtocolError(502, f"{kind}-failed", f"the {kind} failed: {err}") from None
-    return value, holder.get("body", b"")
-
-
-def _short(err: Exception, limit: int = 300) -> str:
-    """pyoxigraph's syntax errors list every expected token; the position and a start are enough."""
-    text = " ".join(str(err).split())
-    return text if len(text) <= limit else text[:limit] + " …"
 
 
 @lru_cache(maxsize=8)
@@ -387,7 +348,7 @@ def _answer(server: ServerState, content_type: str | None, body: bytes, etag: st
 def _update(server: ServerState, op: Operation) -> Response:
     who = check_token(request.headers.get("Authorization"), server.config.update_tokens)
     base = public_base() + "sparql"
-    found = _scan(op.text, base, update=True)
+    found = _scan(op.text, base, update=True, nesting=server.config.max_nesting)
     check_update_clauses(found)
     check_services(found, server.config.service_allowlist)
     using, using_named = op.graphs("using-graph-uri"), op.graphs("using-named-graph-uri")
@@ -405,13 +366,8 @@ def _update(server: ServerState, op: Operation) -> Response:
         from .writes import gated_update
 
         return gated_update(server, text, base, who)
+    from .writes import writes_for
 
-    def job(sink: Sink) -> None:
-        server.store.update(text, base_iri=base, prefixes=PREFIXES)
-
-    try:
-        _run(server, job, "update")
-    finally:
-        server.changed()  # even a timed-out update may still commit: drop the cache either way
+    writes_for(server).update(text, base, who)
     log.info("update by %s (%d bytes)", who, len(op.text))
     return Response(status=204, headers={"Cache-Control": "no-store"})

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,10 +34,19 @@ class ServerConfig:
     max_request_bytes: int = 1_000_000  # a request body or a query string; larger gets 413
     max_results: int = 100_000  # rows a page shows at most (the pages' tables)
     max_result_bytes: int = 50_000_000  # a serialised SPARQL answer; larger gets 400 result-too-large
-    # queries one client (remote address) runs at once; the others wait for a slot until their deadline.
+    # queries one client (remote address) runs at once; one more gets 429 at once.
     # One fewer than the cores, so a client's slow queries cannot take every core.
     max_queries_per_client: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
-    query_workers: int = 32  # threads that run queries (a query past its deadline holds one until it ends)
+    # where client-written SPARQL runs: "process" (a pool of killable, memory-capped worker
+    # processes, pool.py) or "thread" (threads of this process, which cannot be stopped)
+    executor: str = "process"
+    query_workers: int = 4  # worker processes (or threads, with executor="thread")
+    query_queue: int = 4  # requests that may wait for a free worker; one more gets 503 busy at once
+    reserved_workers: int = 1  # kept for short queries: the long lane has the others
+    long_query_after: float = 0.25  # seconds after which a query is in the long lane
+    query_memory_mb: int = 1024  # what one query may allocate
+    server_memory_mb: int = 0  # the whole server (0: 512 MB + workers x query_memory_mb)
+    max_nesting: int = 100  # SPARQL nesting depth (brackets, unary operators) taken at most
     # X-Forwarded-* is honoured only from these peers (addresses or networks, e.g. 127.0.0.1 or
     # 10.0.0.0/8: the reverse proxies in front), or from any peer when trust_forwarded (--trust-proxy)
     trusted_proxies: tuple[str, ...] = ()
@@ -57,15 +69,20 @@ class ServerState:
     # False for a plain SPARQL store (`serve --empty`): the default graph is the store's own
     union_default: bool = True
 
-    def __post_init__(self) -> None:
-        from .execute import ResultCache, Runner
-        from .safety import ClientLimiter
+    scratch: Path | None = None  # a folder this state made and removes when closed
 
-        self.runner = Runner(self.config.query_workers)
-        self.limiter = ClientLimiter(self.config.max_queries_per_client)
+    def __post_init__(self) -> None:
+        from .execute import ResultCache
+
         self.cache = ResultCache(self.config.cache_entries)
         self._lock = threading.Lock()
         self.write_lock = threading.Lock()  # one writer at a time (Graph Store writes, gated updates)
+        self.executor = make_executor(self)
+        # a state dropped without close() (tests make many) still stops its workers
+        self._finalizer = weakref.finalize(self, _close, self.executor, self.scratch)
+
+    def close(self) -> None:
+        self._finalizer()
 
     @property
     def default_graphs(self) -> list[ox.NamedNode | ox.DefaultGraph]:
@@ -85,16 +102,65 @@ class ServerState:
             self.cache.clear()
 
 
+def make_executor(server: ServerState):
+    """The executor the config names: the process pool reads checkpoints of an on-disk store."""
+    config = server.config
+    this = weakref.ref(server)  # the executor must not keep its state alive (see the finalizer)
+
+    def version() -> int:
+        held = this()
+        return held.version if held is not None else -1
+
+    if config.executor == "thread":
+        from .execute import ThreadExecutor
+
+        return ThreadExecutor(
+            server.store, version, max(8, 2 * config.query_workers),
+            config.max_queries_per_client,
+        )  # fmt: skip
+    if config.executor != "process":
+        raise ValueError(f"unknown executor {config.executor!r}: 'process' or 'thread'")
+    from .pool import PoolLimits, ProcessPool
+    from .snapshots import Snapshots
+
+    folder = server.scratch / "snapshots" if server.scratch else Path(f"{config.store_path}.snapshots")
+    limits = PoolLimits(
+        workers=config.query_workers,
+        reserve=config.reserved_workers,
+        queue=config.query_queue,
+        per_client=config.max_queries_per_client,
+        memory_mb=config.query_memory_mb,
+        global_mb=config.server_memory_mb,
+        long_after=config.long_query_after,
+    )
+    return ProcessPool(Snapshots(server.store, folder, server.write_lock), version, limits)
+
+
+def _close(executor, scratch: Path | None) -> None:
+    executor.close()
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _open(config: ServerConfig) -> tuple[ox.Store, Path | None]:
+    """The store to serve, and the scratch folder made for it: the process executor's workers read
+    checkpoints, which only an on-disk store makes, so "in memory" is a throwaway folder there."""
+    if config.store_path is not None or config.executor == "thread":
+        return open_store(config.store_path), None
+    scratch = Path(tempfile.mkdtemp(prefix="otsgraph-"))
+    return open_store(scratch / "store"), scratch
+
+
 def load_state(layout: Layout, config: ServerConfig) -> ServerState:
     """Build the shipped graph (fast: reasoning, no shape check) and seed the store with it."""
+    store, scratch = _open(config)
     if config.empty:  # never opens the persistent store
-        return ServerState(open_store(None), None, layout, config, union_default=False)
+        return ServerState(store, None, layout, config, union_default=False, scratch=scratch)
     sources = load_sources(layout)
     reasoned = reason(sources)
-    store = open_store(config.store_path)
     recover(store)  # a change a crash interrupted is rolled back before anything is served
     seed(store, sources.quads() + inferred_quads(reasoned))
-    return ServerState(store, reasoned, layout, config)
+    return ServerState(store, reasoned, layout, config, scratch=scratch)
 
 
 def state() -> ServerState:

@@ -14,14 +14,18 @@ rejects raises RejectedWrite (answered 422 with the report) and changes nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 from flask import Request, Response
 
 from ..gate import Change, Rejected, change_from_update
 from ..graphs import INFERRED, READ_ONLY_GRAPHS
-from ..namespaces import sparql_prefixes
+from ..namespaces import PREFIXES, sparql_prefixes
+from .dispatch import run_job
+from .jobs import UpdateJob
 from .payload import bodies, parse_triples, refuse_named_graphs
 from .safety import ProtocolError
 from .state import ServerState
@@ -125,6 +129,24 @@ class PlainWrites:
         finally:
             self.server.changed()
 
+    def update(self, text: str, base_iri: str, who: str) -> None:
+        """A client's SPARQL Update: first run on a copy in the executor (its time, memory and any
+        crash are a worker's), then for real, under the write lock, on the same data version."""
+        deadline = time.monotonic() + self.server.config.query_timeout
+        for _attempt in range(_ATTEMPTS):
+            version, _ = run_job(self.server, UpdateJob(text, base_iri, plain=True), _left(deadline))
+            with _write_lock(self.server, deadline):
+                if self.server.version != version:
+                    continue  # another write came first: the dry run may not hold any more
+                try:
+                    self.store.update(text, base_iri=base_iri, prefixes=PREFIXES)
+                except (SyntaxError, ValueError, RuntimeError, OSError) as err:
+                    raise ProtocolError(400, "update-error", f"the update cannot be applied: {err}") from None
+                finally:
+                    self.server.changed()
+                return
+        raise _conflict()
+
 
 class GatedWrites(PlainWrites):
     """The served graph: every write is a change the gate checks and commits (or rejects)."""
@@ -177,14 +199,23 @@ class GatedWrites(PlainWrites):
                 self.store.remove_graph(target.graph)  # dropped: a GET now says 404, as in a plain store
 
     def update(self, text: str, base_iri: str, who: str) -> None:
-        """A SPARQL Update, as the change it would make, through the gate."""
+        """A client's SPARQL Update, as the change it would make, through the gate.
+
+        Its effect is computed by the executor on a checkpoint (a worker: killable, memory-capped),
+        outside the write lock; the commit then takes the lock, within the same deadline, and goes
+        ahead only if no other write came in between (else the effect is computed again)."""
         self._ready()
-        with self.server.write_lock:
-            change = self._change(text, base_iri)
+        deadline = time.monotonic() + self.server.config.query_timeout
+        for _attempt in range(_ATTEMPTS):
+            version, change = run_job(self.server, UpdateJob(text, base_iri), _left(deadline))
             self._refuse_read_only([q.graph_name for q in (*change.add, *change.remove)])
-            self._commit(
-                change, who, f"SPARQL Update ({len(change.add)} added, {len(change.remove)} removed)"
-            )
+            with _write_lock(self.server, deadline):
+                if self.server.version != version:
+                    continue
+                summary = f"SPARQL Update ({len(change.add)} added, {len(change.remove)} removed)"
+                self._commit(change, who, summary)
+                return
+        raise _conflict()
 
     # ---- helpers --------------------------------------------------------------------------------
 
@@ -245,6 +276,44 @@ class GatedWrites(PlainWrites):
         """A body for a named graph holds that graph's triples only."""
         if not isinstance(target.graph, ox.DefaultGraph):
             refuse_named_graphs(quads, f"a graph store request for {target.label} carries that graph only")
+
+
+_ATTEMPTS = 3  # an update whose data changed under it is computed again at most this often
+
+
+def _left(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _expired()
+    return left
+
+
+def _expired() -> ProtocolError:
+    return ProtocolError(
+        503,
+        "timeout",
+        "the update's time limit passed (its WHERE, or its wait for another write); nothing was written",
+        {"Retry-After": "5"},
+    )
+
+
+@contextmanager
+def _write_lock(server: ServerState, deadline: float) -> Iterator[None]:
+    """The write lock, or 503 once the deadline passes while waiting for it."""
+    if not server.write_lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        raise _expired()
+    try:
+        yield
+    finally:
+        server.write_lock.release()
+
+
+def _conflict() -> ProtocolError:
+    return ProtocolError(
+        409,
+        "conflict",
+        f"other writes changed the data {_ATTEMPTS} times while this update was computed; send it again",
+    )
 
 
 def writes_for(server: ServerState) -> PlainWrites:

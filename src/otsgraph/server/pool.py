@@ -1,0 +1,383 @@
+"""The process executor: client-written SPARQL runs in a pool of worker processes (worker.py).
+
+Why processes: pyoxigraph can neither cancel a query nor bound its memory, and a deep enough
+query overflows its stack, which kills the whole process. In a worker, each of those ends one
+execution: the pool kills the worker at the deadline (the computation stops at once), the
+worker's RLIMIT_DATA makes a runaway allocation fail inside it, and a crash is seen as the pipe
+closing. The client gets a JSON 503 that says which, and a fresh worker takes its place.
+
+Fairness, with 2 cores shared by everyone:
+- a query that has run longer than `long_after` joins the long lane: its worker is reniced, so
+  short queries keep the CPU, and at most `workers - reserve` queries may be long at once; one
+  more is stopped (503 busy), so `reserve` workers are always there for short queries;
+- at most `queue` requests wait for a worker; one more gets 503 at once, so a flood of slow
+  queries cannot hold every server thread (and /health stays fast);
+- one client runs `per_client` queries at once; one more gets 429 at once (safety.ClientLimiter).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from . import worker as worker_module
+from .jobs import QueryJob, UpdateJob
+from .safety import ClientLimiter, ProtocolError
+from .snapshots import Snapshots
+
+log = logging.getLogger("otsgraph.server")
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_LONG_NICE = 15
+
+
+@dataclass
+class PoolLimits:
+    workers: int = 4  # worker processes (each has its own memory cap)
+    reserve: int = 1  # workers kept for short queries: the long lane has workers - reserve
+    queue: int = 4  # requests that may wait for a free worker
+    per_client: int = 2  # queries one client runs at once
+    memory_mb: int = 1024  # what one query may allocate
+    global_mb: int = 0  # the whole server (0: 512 MB + workers x memory_mb)
+    long_after: float = 0.25  # seconds before a query counts as long
+
+    @property
+    def global_bytes(self) -> int:
+        mb = self.global_mb or 512 + self.workers * self.memory_mb
+        return mb * 1024 * 1024
+
+
+@dataclass
+class _Worker:
+    number: int
+    process: Any
+    conn: Connection
+    error_log: Path
+    version: int | None = None  # the checkpoint it has open
+    busy: bool = False
+    request: str = ""
+    started: float = 0.0
+    deadline: float = 0.0
+    long: bool = False
+    retired: bool = False  # to be replaced after its job (reniced, or dead)
+    kill_reason: str = ""
+
+
+@dataclass
+class PoolStats:
+    completed: int = 0
+    timeouts: int = 0  # killed at their deadline
+    memory: int = 0  # killed for memory (their cap or the server's)
+    crashed: int = 0  # died by themselves (a crash in the engine)
+    busy_refused: int = 0  # 503 busy: no worker free, or the long lane full
+    restarts: int = 0  # workers started to replace one
+    worst_overdue: float = 0.0  # the longest a query ran past its deadline (s)
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+class ProcessPool:
+    """Runs jobs in worker processes; one instance per server."""
+
+    def __init__(self, snapshots: Snapshots, version: Any, limits: PoolLimits) -> None:
+        self.snapshots = snapshots
+        self.version = version  # () -> the current data version
+        self.limits = limits
+        self.stats = PoolStats()
+        self.limiter = ClientLimiter(limits.per_client)
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["otsgraph.server.worker"])
+        self._numbers = itertools.count(1)
+        self._cond = threading.Condition()
+        self._workers: list[_Worker] = []
+        self._waiting = 0
+        self._closed = False
+        for _ in range(limits.workers):
+            self._workers.append(self._spawn())
+        self._supervisor = threading.Thread(target=self._supervise, name="otsgraph-pool", daemon=True)
+        self._supervisor.start()
+
+    # ---- running a job ---------------------------------------------------------------------------
+
+    def run(self, job: QueryJob | UpdateJob, client: str, timeout: float, request_id: str) -> tuple[int, Any]:
+        """(data version, value) of the job, or ProtocolError; never waits past the deadline."""
+        deadline = time.monotonic() + timeout
+        self.limiter.try_acquire(client)
+        try:
+            worker = self._take(deadline, request_id)
+            try:
+                version, folder = self.snapshots.path_for(self.version, deadline)
+                return version, self._exchange(worker, job, folder, version, deadline, timeout)
+            finally:
+                self._give_back(worker)
+        finally:
+            self.limiter.release(client)
+
+    def _take(self, deadline: float, request_id: str) -> _Worker:
+        with self._cond:
+            if self._closed:
+                raise ProtocolError(503, "shutting-down", "the server is stopping")
+            idle = self._idle()
+            if idle is None and self._waiting >= self.limits.queue:
+                self.stats.busy_refused += 1
+                raise _busy(f"all {self.limits.workers} query workers are busy and {self._waiting} "
+                            "requests wait already")  # fmt: skip
+            self._waiting += 1
+            try:
+                while idle is None:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise _timeout_error(0, waited=True)
+                    self._cond.wait(min(remaining, 0.5))
+                    idle = self._idle()
+            finally:
+                self._waiting -= 1
+            idle.busy, idle.request, idle.long, idle.kill_reason = True, request_id, False, ""
+            idle.started = time.monotonic()
+            idle.deadline = deadline
+            return idle
+
+    def _idle(self) -> _Worker | None:
+        return next((w for w in self._workers if not w.busy and not w.retired), None)
+
+    def _exchange(self, worker: _Worker, job: Any, folder: Path, version: int, deadline: float,
+                  timeout: float) -> Any:  # fmt: skip
+        try:
+            worker.conn.send((job, str(folder), version))
+            ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
+            reply = worker.conn.recv() if ready else None
+        except (EOFError, OSError, BrokenPipeError):
+            reply = None
+            ready = True
+        if not ready:  # the deadline passed: stop the computation itself, not just the wait
+            self._kill(worker, "timeout")
+            self.stats.timeouts += 1
+            raise _timeout_error(timeout)
+        if reply is None:
+            raise self._death(worker, timeout)
+        worker.version = version
+        self.stats.completed += 1
+        if reply[0] == "ok":
+            return reply[1]
+        _, status, code, message = reply
+        if code == "query-memory":
+            self.stats.memory += 1
+            raise _memory_error(self.limits.memory_mb)
+        if code == "internal":
+            log.error("request %s: worker %d failed: %s", worker.request, worker.number, message)
+            raise ProtocolError(500, "internal", "an unexpected error happened; it has been logged")
+        raise ProtocolError(status, code, message, {"Retry-After": "5"} if status == 503 else None)
+
+    def _death(self, worker: _Worker, timeout: float) -> ProtocolError:
+        """Why a worker's pipe closed under a job: killed by the supervisor, or died."""
+        worker.retired = True
+        worker.process.join(1.0)
+        reason = worker.kill_reason
+        if reason == "timeout":
+            self.stats.timeouts += 1
+            return _timeout_error(timeout)
+        if reason == "busy":
+            self.stats.busy_refused += 1
+            return _busy(f"{self._long_cap()} long queries run already; this one became long too")
+        if reason in ("memory", "server-memory") or _said_out_of_memory(worker.error_log):
+            self.stats.memory += 1
+            if reason == "server-memory":
+                return ProtocolError(
+                    503,
+                    "server-memory",
+                    "the query was stopped: the server as a whole reached its memory limit "
+                    f"({self.limits.global_bytes // 2**20:,} MB); try again later",
+                    {"Retry-After": "10"},
+                )
+            return _memory_error(self.limits.memory_mb)
+        self.stats.crashed += 1
+        code = worker.process.exitcode
+        log.warning(
+            "request %s: worker %d crashed (exit %s)", worker.request, worker.number, _signal_name(code)
+        )
+        return ProtocolError(
+            503,
+            "query-crashed",
+            "the query engine crashed on this query and was restarted; nothing else was affected. "
+            "Simplify the query (less nesting) and try again",
+            {"Retry-After": "1"},
+        )
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._cond:
+            worker.busy = False
+            if worker.long and not worker.retired:
+                try:  # raising the priority back needs privileges; without them, replace it
+                    os.setpriority(os.PRIO_PROCESS, worker.process.pid, 0)
+                except OSError:
+                    worker.retired = True
+            self._cond.notify_all()
+
+    # ---- supervision -----------------------------------------------------------------------------
+
+    def _spawn(self) -> _Worker:
+        number = next(self._numbers)
+        error_log = self.snapshots.folder / f"worker-{number}.err"
+        mine, theirs = self._context.Pipe()
+        process = self._context.Process(
+            target=worker_module.main,
+            args=(theirs, self.limits.memory_mb * 1024 * 1024, str(error_log)),
+            name=f"otsgraph-worker-{number}",
+            daemon=True,
+        )
+        process.start()
+        theirs.close()
+        return _Worker(number, process, mine, error_log)
+
+    def _kill(self, worker: _Worker, reason: str) -> None:
+        worker.kill_reason = worker.kill_reason or reason
+        worker.retired = True
+        with contextlib.suppress(ProcessLookupError, TypeError):
+            os.kill(worker.process.pid, signal.SIGKILL)
+
+    def _long_cap(self) -> int:
+        return max(1, self.limits.workers - self.limits.reserve)
+
+    def _supervise(self) -> None:
+        last_prune = 0.0
+        while not self._closed:
+            time.sleep(0.05)
+            now = time.monotonic()
+            with self._cond:
+                busy = [w for w in self._workers if w.busy and not w.kill_reason]
+                long_count = sum(1 for w in busy if w.long)
+                for w in sorted(busy, key=lambda w: w.started):
+                    if now > w.deadline + 0.5:  # the request thread normally kills first
+                        self._kill(w, "timeout")
+                    elif not w.long and now - w.started > self.limits.long_after:
+                        if long_count >= self._long_cap():
+                            self._kill(w, "busy")
+                            continue
+                        w.long = True
+                        long_count += 1
+                        with contextlib.suppress(OSError):
+                            os.setpriority(os.PRIO_PROCESS, w.process.pid, _LONG_NICE)
+                self._check_memory(busy)
+                self._replace_retired()
+            if now - last_prune > 1.0:
+                last_prune = now
+                self.snapshots.prune(w.version for w in self._workers if w.version is not None)
+
+    def _check_memory(self, busy: list[_Worker]) -> None:
+        """Stop a query past its own cap (a backstop to RLIMIT_DATA), or the biggest one when the
+        server as a whole is past its cap."""
+        sizes = {w.number: _rss(w.process.pid) for w in busy}
+        for w in busy:
+            if sizes[w.number] > self.limits.memory_mb * 1024 * 1024 + 256 * 2**20:
+                self._kill(w, "memory")
+        total = _rss(os.getpid()) + sum(_rss(w.process.pid) for w in self._workers if not w.kill_reason)
+        if total > self.limits.global_bytes and busy:
+            biggest = max((w for w in busy if not w.kill_reason), key=lambda w: sizes[w.number], default=None)
+            if biggest is not None:
+                self._kill(biggest, "server-memory")
+
+    def _replace_retired(self) -> None:
+        for i, w in enumerate(self._workers):
+            if w.retired and not w.busy:
+                with contextlib.suppress(OSError):
+                    w.conn.close()
+                if w.process.is_alive():
+                    self._kill(w, w.kill_reason or "retired")
+                w.process.join(0)
+                self._workers[i] = self._spawn()
+                self.stats.restarts += 1
+                self._cond.notify_all()
+
+    # ---- reporting and stopping ------------------------------------------------------------------
+
+    def health(self) -> dict[str, int | float]:
+        now = time.monotonic()
+        with self._cond:
+            busy = [w for w in self._workers if w.busy]
+            overdue = [w for w in busy if now > w.deadline]
+            return {
+                "executor": "process",
+                "workers": len(self._workers),
+                "running": len(busy),
+                "long": sum(1 for w in busy if w.long),
+                "waiting": self._waiting,
+                "overdue": len(overdue),
+                "completed": self.stats.completed,
+                "timeouts": self.stats.timeouts,
+                "memory_stopped": self.stats.memory,
+                "crashed": self.stats.crashed,
+                "busy_refused": self.stats.busy_refused,
+                "worker_restarts": self.stats.restarts,
+            }
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            for w in self._workers:
+                self._kill(w, "shutdown")
+                with contextlib.suppress(OSError):
+                    w.conn.close()
+        for w in self._workers:
+            w.process.join(1.0)
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _said_out_of_memory(error_log: Path) -> bool:
+    try:
+        tail = error_log.read_bytes()[-4096:]
+    except OSError:
+        return False
+    return b"memory allocation of" in tail or b"MemoryError" in tail or b"out of memory" in tail
+
+
+def _signal_name(code: int | None) -> str:
+    if code is not None and code < 0:
+        with contextlib.suppress(ValueError):
+            return signal.Signals(-code).name
+    return str(code)
+
+
+def _timeout_error(seconds: float, waited: bool = False) -> ProtocolError:
+    if waited:
+        return ProtocolError(
+            503,
+            "timeout",
+            "the time limit passed while the query waited for a free worker; try again",
+            {"Retry-After": "5"},
+        )
+    return ProtocolError(
+        503,
+        "timeout",
+        f"the query ran longer than the time limit ({seconds:g} s) and was stopped (its computation "
+        "ended with it); narrow it (add a LIMIT, more specific patterns) and try again",
+        {"Retry-After": "5"},
+    )
+
+
+def _memory_error(memory_mb: int) -> ProtocolError:
+    return ProtocolError(
+        503,
+        "query-memory",
+        f"the query was stopped: it needed more memory than one query may use ({memory_mb:,} MB); "
+        "narrow it (fewer unbound patterns, a LIMIT without ORDER BY) and try again",
+        {"Retry-After": "5"},
+    )
+
+
+def _busy(why: str) -> ProtocolError:
+    return ProtocolError(503, "busy", f"the server is busy: {why}; try again shortly", {"Retry-After": "2"})
