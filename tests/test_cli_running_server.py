@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import urllib.request
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from gate_support import SUBMISSIONS, seeded_store_dir
-from otsgraph.serving import announce, announcement_path, running_server
+from otsgraph.serving import _start_ticks, announce, announcement_path, running_server
 from serve_command import otsgraph_command
 
 
@@ -128,3 +129,26 @@ def test_the_announcement_is_written_whole_and_removed_on_exit(tmp_path):
     assert not path.exists()
     with announce(None, "http://127.0.0.1:1") as nothing:  # an in-memory store: nothing to announce
         assert nothing is None and not list(tmp_path.iterdir())
+
+
+def test_a_stale_announcement_is_told_from_a_live_one_by_pid_and_start_time(tmp_path):
+    store = tmp_path / "store"
+
+    def note(pid: int, ticks: int | None, host: str = socket.gethostname()) -> None:
+        data = {"pid": pid, "address": "http://127.0.0.1:1", "started": "", "host": host, "ticks": ticks}
+        announcement_path(store).write_text(json.dumps(data))
+
+    with subprocess.Popen(["sleep", "60"]) as other:
+        try:
+            note(other.pid, _start_ticks(other.pid))
+            assert running_server(store).pid == other.pid
+            note(other.pid, (_start_ticks(other.pid) or 0) + 1)  # the pid was reused by another process
+            assert running_server(store) is None
+            note(other.pid, None)  # no start time recorded: the pid alone decides
+            assert running_server(store).pid == other.pid
+        finally:
+            other.kill()
+    note(other.pid, None)
+    assert running_server(store) is None
+    note(other.pid, None, host="another-machine")  # its pid cannot be checked from here
+    assert running_server(store) is not None

@@ -32,6 +32,7 @@ class ServerInfo:
     address: str  # e.g. http://127.0.0.1:8000
     started: str  # ISO 8601, UTC
     host: str  # the machine's name: a pid says nothing about another machine's processes
+    ticks: int | None = None  # the process's start in /proc (Linux): tells a reused pid from the server
 
     def describe(self) -> str:
         return f"otsgraph serve (pid {self.pid}, {self.address}, since {self.started})"
@@ -41,6 +42,15 @@ def announcement_path(store_path: Path) -> Path:
     """`<store>.serving.json`, for the store's absolute path (so `build/store/` and `build/store` agree)."""
     store = Path(os.path.abspath(store_path))
     return store.with_name(store.name + SUFFIX)
+
+
+def _start_ticks(pid: int) -> int | None:
+    """When the process started (clock ticks since boot, /proc/<pid>/stat field 22); None off Linux."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[19])  # after the command name, which may hold spaces
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _alive(pid: int) -> bool:
@@ -59,13 +69,24 @@ def running_server(store_path: Path | None) -> ServerInfo | None:
         return None
     try:
         data = json.loads(announcement_path(store_path).read_text(encoding="utf-8"))
-        info = ServerInfo(int(data["pid"]), str(data["address"]), str(data["started"]), str(data["host"]))
+        ticks = data.get("ticks")
+        info = ServerInfo(
+            int(data["pid"]),
+            str(data["address"]),
+            str(data["started"]),
+            str(data["host"]),
+            int(ticks) if ticks is not None else None,
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if info.pid == os.getpid():  # this process serves it (a test's in-process server): not a rival
         return None
-    if info.host == socket.gethostname() and not _alive(info.pid):
-        return None  # stale: left by a server that was killed
+    if info.host == socket.gethostname():
+        if not _alive(info.pid):
+            return None  # stale: left by a server that was killed
+        ticks = _start_ticks(info.pid)
+        if info.ticks is not None and ticks is not None and ticks != info.ticks:
+            return None  # stale, and its pid now names another process
     return info
 
 
@@ -88,6 +109,7 @@ def announce(store_path: Path | None, address: str) -> Iterator[ServerInfo | Non
         address,
         time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         socket.gethostname(),
+        _start_ticks(os.getpid()),
     )
     path = announcement_path(store_path)
     temporary = path.with_name(f".{path.name}.{info.pid}.tmp")

@@ -23,7 +23,11 @@ EXPORT_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS, "tu
 
 def _store_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--store", type=Path, default=None, help="the on-disk store (default build/store; built if missing)"
+        "--store",
+        type=Path,
+        default=None,
+        help="the on-disk store (default build/store; built if missing; refused, exit 2, while a running "
+        "`otsgraph serve` holds it)",
     )
 
 
