@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.routing import PathConverter
 
 from .negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from .safety import ProtocolError, check_token
@@ -30,6 +31,18 @@ from .validate_route import report_response
 from .writes import Graph, RejectedWrite, Target, writes_for
 
 graph_store = Blueprint("graph_store", __name__)
+
+
+class AnyPath(PathConverter):
+    """A path that may hold any character: werkzeug's own stops at a line break (its `.` does not
+    match one), so /rdf-graphs/a%0D%0Ab matched no route. Its graph IRI is the URL as sent (the
+    break percent-encoded again by _direct), as for any other name."""
+
+    regex = "[^/](?s:.*?)"
+
+
+# registered before the routes below, which use it
+graph_store.record_once(lambda setup: setup.app.url_map.converters.setdefault("anypath", AnyPath))
 
 PATH = "rdf-graphs"
 _METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"]
@@ -98,7 +111,7 @@ def store_or_indirect() -> Response:
     return _handle(target)
 
 
-@graph_store.route(f"/{PATH}/<path:rest>", methods=_METHODS)
+@graph_store.route(f"/{PATH}/<anypath:rest>", methods=_METHODS)
 def direct(rest: str) -> Response:
     return _handle(_direct(rest))
 
