@@ -91,4 +91,4 @@ def serve_app(threads: int = 4, **config) -> Iterator[LiveApp]:
         server.trigger.pull_trigger(close_everything)
         thread.join(timeout=10)
         server.task_dispatcher.shutdown()
-        app.extensions["otsgraph"].runner.shutdown()
+        app.extensions["otsgraph"].close()

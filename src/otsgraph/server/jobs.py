@@ -108,8 +108,8 @@ def run_query(store: ox.Store, job: QueryJob, sink: Sink | None = None) -> Answe
         raise ProtocolError(400, "query-syntax", f"the query is not valid SPARQL: {short(err)}") from None
     except NotAcceptable as err:
         raise ProtocolError(406, "not-acceptable", str(err)) from None
-    except (RuntimeError, ValueError, TypeError, OSError) as err:
-        if sink.too_large:  # pyoxigraph re-raises our Stopped as its own error
+    except (Stopped, RuntimeError, ValueError, TypeError, OSError) as err:
+        if sink.too_large:  # pyoxigraph passes our Stopped on, or re-raises it as its own error
             raise too_large(job.max_bytes) from None
         if sink.stopped:
             raise Stopped(str(err)) from None

@@ -20,9 +20,11 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,7 +32,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from . import worker as worker_module
 from .jobs import QueryJob, UpdateJob
 from .safety import ClientLimiter, ProtocolError
 from .snapshots import Snapshots
@@ -93,15 +94,12 @@ class ProcessPool:
         self.limits = limits
         self.stats = PoolStats()
         self.limiter = ClientLimiter(limits.per_client)
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["otsgraph.server.worker"])
         self._numbers = itertools.count(1)
         self._cond = threading.Condition()
         self._workers: list[_Worker] = []
+        self._starting = 0  # workers being started (outside the lock)
         self._waiting = 0
         self._closed = False
-        for _ in range(limits.workers):
-            self._workers.append(self._spawn())
         self._supervisor = threading.Thread(target=self._supervise, name="otsgraph-pool", daemon=True)
         self._supervisor.start()
 
@@ -133,6 +131,7 @@ class ProcessPool:
             self._waiting += 1
             try:
                 while idle is None:
+                    self._grow()
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise _timeout_error(0, waited=True)
@@ -143,7 +142,32 @@ class ProcessPool:
             idle.busy, idle.request, idle.long, idle.kill_reason = True, request_id, False, ""
             idle.started = time.monotonic()
             idle.deadline = deadline
+            if self._idle() is None:
+                self._grow()  # keep one worker ready for the next request
             return idle
+
+    def _grow(self) -> None:
+        """Start one more worker in the background if the pool may grow (the caller holds the lock).
+        Workers start on demand: a server that answers few queries keeps few processes."""
+        if self._closed or len(self._workers) + self._starting >= self.limits.workers:
+            return
+        self._starting += 1
+        threading.Thread(target=self._add_worker, name="otsgraph-pool-start", daemon=True).start()
+
+    def _add_worker(self) -> None:
+        try:
+            fresh = self._spawn()
+        except OSError as err:
+            log.error("cannot start a query worker: %s", err)
+            fresh = None
+        with self._cond:
+            self._starting -= 1
+            if fresh is not None:
+                if self._closed:
+                    self._stop(fresh)
+                else:
+                    self._workers.append(fresh)
+            self._cond.notify_all()
 
     def _idle(self) -> _Worker | None:
         return next((w for w in self._workers if not w.busy and not w.retired), None)
@@ -179,7 +203,8 @@ class ProcessPool:
     def _death(self, worker: _Worker, timeout: float) -> ProtocolError:
         """Why a worker's pipe closed under a job: killed by the supervisor, or died."""
         worker.retired = True
-        worker.process.join(1.0)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.process.wait(1.0)
         reason = worker.kill_reason
         if reason == "timeout":
             self.stats.timeouts += 1
@@ -199,7 +224,7 @@ class ProcessPool:
                 )
             return _memory_error(self.limits.memory_mb)
         self.stats.crashed += 1
-        code = worker.process.exitcode
+        code = worker.process.returncode
         log.warning(
             "request %s: worker %d crashed (exit %s)", worker.request, worker.number, _signal_name(code)
         )
@@ -224,24 +249,37 @@ class ProcessPool:
     # ---- supervision -----------------------------------------------------------------------------
 
     def _spawn(self) -> _Worker:
+        """A fresh worker: `python -m otsgraph.server.worker`, talking over a socket pair. A plain
+        subprocess, not multiprocessing, so that it never imports the host program's __main__."""
         number = next(self._numbers)
         error_log = self.snapshots.folder / f"worker-{number}.err"
-        mine, theirs = self._context.Pipe()
-        process = self._context.Process(
-            target=worker_module.main,
-            args=(theirs, self.limits.memory_mb * 1024 * 1024, str(error_log)),
-            name=f"otsgraph-worker-{number}",
-            daemon=True,
-        )
-        process.start()
-        theirs.close()
-        return _Worker(number, process, mine, error_log)
+        mine, theirs = socket.socketpair()
+        with mine, theirs, error_log.open("wb") as errors:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "otsgraph.server.worker", str(theirs.fileno()),
+                 str(self.limits.memory_mb * 1024 * 1024)],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )  # fmt: skip
+            conn = Connection(mine.detach())
+        return _Worker(number, process, conn, error_log)
+
+    @staticmethod
+    def _stop(worker: _Worker) -> None:
+        with contextlib.suppress(OSError):
+            worker.conn.close()
+        with contextlib.suppress(OSError):
+            worker.process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.process.wait(1.0)
 
     def _kill(self, worker: _Worker, reason: str) -> None:
         worker.kill_reason = worker.kill_reason or reason
         worker.retired = True
-        with contextlib.suppress(ProcessLookupError, TypeError):
-            os.kill(worker.process.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            worker.process.kill()  # SIGKILL: the computation stops now
 
     def _long_cap(self) -> int:
         return max(1, self.limits.workers - self.limits.reserve)
@@ -285,16 +323,18 @@ class ProcessPool:
                 self._kill(biggest, "server-memory")
 
     def _replace_retired(self) -> None:
-        for i, w in enumerate(self._workers):
-            if w.retired and not w.busy:
-                with contextlib.suppress(OSError):
-                    w.conn.close()
-                if w.process.is_alive():
-                    self._kill(w, w.kill_reason or "retired")
-                w.process.join(0)
-                self._workers[i] = self._spawn()
-                self.stats.restarts += 1
-                self._cond.notify_all()
+        """Drop the workers that are dead or to be replaced, and start new ones in their place."""
+        if self._closed:
+            return
+        for w in [w for w in self._workers if not w.busy and (w.retired or w.process.poll() is not None)]:
+            self._workers.remove(w)
+            if not w.kill_reason and w.process.returncode is not None:
+                code = _signal_name(w.process.returncode)
+                log.warning("worker %d died while idle (exit %s)", w.number, code)
+            threading.Thread(target=self._stop, args=(w,), daemon=True).start()
+            self.stats.restarts += 1
+            self._grow()
+        self._cond.notify_all()
 
     # ---- reporting and stopping ------------------------------------------------------------------
 
@@ -321,12 +361,13 @@ class ProcessPool:
     def close(self) -> None:
         with self._cond:
             self._closed = True
-            for w in self._workers:
-                self._kill(w, "shutdown")
-                with contextlib.suppress(OSError):
-                    w.conn.close()
-        for w in self._workers:
-            w.process.join(1.0)
+        if self._supervisor is not threading.current_thread():
+            self._supervisor.join(2.0)  # it replaces retired workers: let it stop first
+        with self._cond:
+            workers = list(self._workers)
+        for w in workers:
+            w.kill_reason = w.kill_reason or "shutdown"
+            self._stop(w)
 
 
 def _rss(pid: int) -> int:

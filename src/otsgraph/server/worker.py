@@ -11,7 +11,6 @@ Messages on the pipe: the pool sends (job, checkpoint folder, data version); the
 
 from __future__ import annotations
 
-import os
 import resource
 import sys
 from multiprocessing.connection import Connection
@@ -43,12 +42,9 @@ def cap_memory(extra_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
-def main(conn: Connection, memory_bytes: int, error_log: str) -> None:
-    """Serve jobs until the pipe closes. stderr goes to `error_log`, where the pool looks for the
-    engine's last words when this process dies (an allocation failure says so there)."""
-    log = os.open(error_log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(log, 2)
-    os.close(log)
+def main(conn: Connection, memory_bytes: int) -> None:
+    """Serve jobs until the pipe closes. stderr is a file where the pool looks for the engine's
+    last words when this process dies (an allocation failure says so there)."""
     store: ox.Store | None = None
     version: int | None = None
     # the checkpoint's own memory (block cache, tables) is paid before the cap starts counting
@@ -83,3 +79,7 @@ def main(conn: Connection, memory_bytes: int, error_log: str) -> None:
             conn.send(reply)
         except (OSError, ValueError):
             return
+
+
+if __name__ == "__main__":  # started by the pool: python -m otsgraph.server.worker FD MEMORY_BYTES
+    main(Connection(int(sys.argv[1])), int(sys.argv[2]))
