@@ -107,6 +107,8 @@ def _timeout(seconds: float) -> ProtocolError:
 
 
 class Executor(Protocol):
+    isolated: bool  # jobs run on a checkpoint, apart from the live store (ValidateJob supported)
+
     def run(self, job: QueryJob | UpdateJob, client: str, timeout: float, request_id: str) -> tuple[int, Any]:
         """(data version the job saw, its value: an Answer or a Change), or ProtocolError."""
         ...
@@ -118,6 +120,8 @@ class Executor(Protocol):
 
 class ThreadExecutor:
     """Jobs on threads of the server's own process, on the live store (`--executor thread`)."""
+
+    isolated = False  # POST /validate checks on the live store, under the write lock
 
     def __init__(self, store: ox.Store, version: Callable[[], int], workers: int, per_client: int) -> None:
         self.store = store

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -39,6 +40,15 @@ class UpdateJob:
     text: str
     base_iri: str | None
     plain: bool = False  # `serve --empty`: a dry run on a copy of the whole store, for its cost only
+
+
+@dataclass(frozen=True)
+class ValidateJob:
+    """The gate's report on a submission (POST /validate), checked against a checkpoint: an
+    anonymous check never takes the write lock."""
+
+    quads: tuple[ox.Quad, ...]
+    root: str  # the project folder: its shapes/
 
 
 @dataclass(frozen=True)
@@ -150,3 +160,23 @@ def short(err: Exception, limit: int = 300) -> str:
     """pyoxigraph's syntax errors list every expected token; the position and a start are enough."""
     text = " ".join(str(err).split())
     return text if len(text) <= limit else text[:limit] + " …"
+
+
+class Gates:
+    """A worker's gate for the checkpoint it has open (made again when the data version moves on;
+    the shapes are read once)."""
+
+    def __init__(self) -> None:
+        self._shapes: dict[str, list[tuple]] = {}
+        self._gate: tuple[ox.Store, object] | None = None
+
+    def check(self, store: ox.Store, job: ValidateJob):
+        from ..gate import Gate, load_shapes
+        from ..loading import Layout
+
+        layout = Layout(Path(job.root))
+        if job.root not in self._shapes:
+            self._shapes[job.root] = [tuple(t) for t in load_shapes(layout)]
+        if self._gate is None or self._gate[0] is not store:
+            self._gate = (store, Gate(store, layout, shapes=self._shapes[job.root], recover=False))
+        return self._gate[1].check(Change(add=list(job.quads)))

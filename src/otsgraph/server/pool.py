@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .jobs import QueryJob, UpdateJob
+from .jobs import QueryJob, UpdateJob, ValidateJob
 from .safety import ClientLimiter, ProtocolError
 from .snapshots import Snapshots
 
@@ -88,6 +88,8 @@ class PoolStats:
 class ProcessPool:
     """Runs jobs in worker processes; one instance per server."""
 
+    isolated = True
+
     def __init__(self, snapshots: Snapshots, version: Any, limits: PoolLimits) -> None:
         self.snapshots = snapshots
         self.version = version  # () -> the current data version
@@ -105,7 +107,9 @@ class ProcessPool:
 
     # ---- running a job ---------------------------------------------------------------------------
 
-    def run(self, job: QueryJob | UpdateJob, client: str, timeout: float, request_id: str) -> tuple[int, Any]:
+    def run(
+        self, job: QueryJob | UpdateJob | ValidateJob, client: str, timeout: float, request_id: str
+    ) -> tuple[int, Any]:
         """(data version, value) of the job, or ProtocolError; never waits past the deadline."""
         deadline = time.monotonic() + timeout
         self.limiter.try_acquire(client)

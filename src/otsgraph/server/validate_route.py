@@ -13,6 +13,8 @@ from flask import Blueprint, Response, request
 from werkzeug.datastructures import MIMEAccept
 
 from ..gate import Change, Gate, InputError, Limits, read_submission
+from .dispatch import run_job
+from .jobs import ValidateJob
 from .negotiation import Format, NotAcceptable, choose
 from .payload import rdf_format
 from .safety import ProtocolError
@@ -87,9 +89,12 @@ def read_body(
 def validate() -> Response:
     server = state()
     gate = gate_of(server)
-    # no token is needed here, and a check holds the write lock: a bounded submission keeps any
-    # client from holding up the writers for long (a check grows faster than its size)
+    # no token is needed here: the submission is bounded, and the check runs like a query (a
+    # worker on a checkpoint: time limit, memory cap, never the write lock)
     quads = read_body(server, max_triples=server.config.max_validate_triples)
-    with server.write_lock:  # the gate's context must not move under a check
-        report = gate.check(Change(add=quads))
+    if server.executor.isolated:
+        _, report = run_job(server, ValidateJob(tuple(quads), str(server.layout.root)))
+    else:  # --executor thread: on the live store, whose context must not move under a check
+        with server.write_lock:
+            report = gate.check(Change(add=quads))
     return report_response(report, 200)

@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from .jobs import QueryJob, UpdateJob, run_query, update_effect
+from .jobs import Gates, QueryJob, UpdateJob, ValidateJob, run_query, update_effect
 from .safety import ProtocolError
 
 
@@ -47,6 +47,7 @@ def main(conn: Connection, memory_bytes: int) -> None:
     last words when this process dies (an allocation failure says so there)."""
     store: ox.Store | None = None
     version: int | None = None
+    gates = Gates()
     # the checkpoint's own memory (block cache, tables) is paid before the cap starts counting
     capped = False
     while True:
@@ -66,6 +67,8 @@ def main(conn: Connection, memory_bytes: int) -> None:
                 reply: tuple = ("ok", run_query(store, job))
             elif isinstance(job, UpdateJob):
                 reply = ("ok", update_effect(store, job))
+            elif isinstance(job, ValidateJob):
+                reply = ("ok", gates.check(store, job))
             else:
                 reply = ("error", 500, "internal", f"unknown job {type(job).__name__}")
         except ProtocolError as err:
