@@ -33,8 +33,9 @@ API_PREFIXES = (
     "/.well-known",
 )
 Headers = Mapping[str, str] | None
-# routes of the pages blueprint that machines call
-_PAGE_APIS = {"pages.api_labels", "pages.timeline_svg", "static"}
+# routes of the pages blueprint that are not pages: an API (never HTML), and files (HTML only for a browser)
+_PAGE_APIS = {"pages.api_labels"}
+_FILES = {"pages.download", "pages.timeline_svg", "static"}
 
 
 def error_response(status: int, code: str, message: str, headers: Headers = None) -> Response:
@@ -47,16 +48,23 @@ def error_response(status: int, code: str, message: str, headers: Headers = None
 
 
 def wants_page() -> bool:
-    """Is this a browser asking for a page? Only then is an error answered as HTML.
+    """Is the HTML error page the answer? Only for a page, never for the API.
 
-    A browser says so: it prefers text/html to JSON (`*/*` and no Accept do not count, so curl and
-    scripts get JSON); and the path is a page, not an API route or a path under one."""
-    if request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html":
-        return False
+    On a page's own route, as the page itself negotiates (pages._wants_json): HTML unless the client
+    prefers JSON or takes no HTML (curl's `*/*` gets the page, as it would have got the page). Where
+    no route matched (an unknown path, a 405), only a browser gets it: one that prefers text/html to
+    JSON (`*/*` or no Accept do not), asking for a path outside the API; so for a file (a dump)."""
+    accept = request.accept_mimetypes
     rule = request.url_rule
-    if rule is not None:  # a route matched: its blueprint says what it is
-        return request.blueprint == "pages" and rule.endpoint not in _PAGE_APIS
-    return not request.path.startswith(API_PREFIXES)
+    browser = accept.best_match(["application/json", "text/html"]) == "text/html"
+    if rule is None:
+        return browser and not request.path.startswith(API_PREFIXES)
+    if rule.endpoint in _FILES:
+        return browser
+    if request.blueprint != "pages" or rule.endpoint in _PAGE_APIS:
+        return False
+    html_first = accept.best_match(["text/html", "application/json"]) == "text/html"
+    return not accept or (accept.quality("text/html") > 0 and html_first)
 
 
 def page_or_json(status: int, code: str, message: str, headers: Headers = None) -> Response:
