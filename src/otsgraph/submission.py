@@ -1,15 +1,20 @@
 """Reading a submission (a file or a request body) in any RDF format, refusing unsafe input first.
 
 Every check that protects the process runs before the parser sees the bytes: the size limit,
-UTF-8, RDF/XML entity declarations (pyoxigraph would expand them), JSON-LD remote contexts
-(nothing is fetched). Limits on blank nodes, triples and literal length run while parsing, so a
-flood is stopped early. Each refusal is an InputError that says what and where.
+UTF-8, nesting depth (pyoxigraph's parsers recurse: a deep enough document overflows the stack and
+kills the process), RDF/XML entity declarations (pyoxigraph would expand them), JSON-LD remote
+contexts (nothing is fetched). Limits on blank nodes, triples and literal length run while parsing,
+so a flood is stopped early. Each refusal is an InputError that says what and where.
+
+Blank nodes are renamed apart on reading (`fresh_blank_nodes`): a label like `_:c` names a node
+of one document only, so two submissions that both say `_:c` describe two nodes.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +37,13 @@ EXTENSIONS = {
     ".json": ox.RdfFormat.JSON_LD,
     ".xml": ox.RdfFormat.RDF_XML,
 }
+
+
+#: How deeply a document may nest brackets or elements. pyoxigraph 0.5.13 overflows an 8 MB stack
+#: (SIGSEGV, the whole process) at about 3,200 nested JSON-LD objects and 18,000 nested RDF 1.2
+#: triple terms `<<( … )>>` (Turtle, TriG, N-Triples, N-Quads); RDF/XML takes quadratic time
+#: (3 s at 16,000 nested elements, 3 min at 64,000). A real document nests a few levels.
+MAX_DEPTH = 128
 
 
 class InputError(Exception):
@@ -58,6 +70,7 @@ class Limits:
     max_quads: int = 200_000
     max_blank_nodes: int = 10_000
     max_literal_chars: int = 100_000
+    max_depth: int = MAX_DEPTH
 
 
 def format_for(source: str, name: str | None = None, media_type: str | None = None) -> ox.RdfFormat:
@@ -96,6 +109,7 @@ def _check_bytes(raw: bytes, fmt: ox.RdfFormat, source: str, limits: Limits) -> 
     except UnicodeDecodeError as error:
         line, column = _location(raw, error.start)
         raise InputError(source, f"the input is not valid UTF-8 ({error.reason})", line, column) from None
+    check_nesting(raw, fmt, source, limits.max_depth)
     if fmt == ox.RdfFormat.RDF_XML:
         from .server.safety import ProtocolError, check_rdf_payload
 
@@ -136,14 +150,126 @@ def _check_json_ld(raw: bytes, source: str) -> None:
         remote = _remote_contexts(document)
     except json.JSONDecodeError as error:
         raise InputError(source, f"not valid JSON: {error.msg}", error.lineno, error.colno) from None
-    except RecursionError:
-        raise InputError(source, "JSON nested too deeply to be read (a nesting flood is refused)") from None
     if remote:
         raise InputError(
             source,
             f"JSON-LD with a remote @context ({remote[0]}) is not accepted: nothing is fetched; "
             "put the context inline",
         )
+
+
+# Tokens that open or close a level, and those inside which a bracket does not count (strings, IRIs,
+# comments, escapes). Every alternative matches whatever follows its first character (an unclosed
+# string runs to the end), so a scan is linear: no backtracking on hostile input.
+_TURTLE_TOKENS = re.compile(
+    rb""""{3}(?:[^"\\]|\\[\s\S]?|"(?!""))*(?:"{3}|\Z)"""  # """long string"""
+    rb"""|'{3}(?:[^'\\]|\\[\s\S]?|'(?!''))*(?:'{3}|\Z)"""  # '''long string'''
+    rb"""|"(?:[^"\\\n\r]|\\[^\n\r]?)*"?"""  # "string"
+    rb"""|'(?:[^'\\\n\r]|\\[^\n\r]?)*'?"""  # 'string'
+    rb"|<<|>>"  # reified triple or triple term: an IRI never starts with <
+    rb"""|<[^<>"{}|^`\\\x00-\x20]*>?"""  # <IRI>
+    rb"|\#[^\n\r]*"  # comment
+    rb"|\\[\s\S]?"  # an escape in a prefixed name (ex:a\#b)
+    rb"|[\[\](){}]"
+)
+_JSON_TOKENS = re.compile(rb""""(?:[^"\\]|\\[\s\S]?)*"?|[\[\]{}]""")
+_XML_TOKENS = re.compile(
+    rb"<!--[\s\S]*?(?:-->|\Z)"
+    rb"|<!\[CDATA\[[\s\S]*?(?:\]\]>|\Z)"
+    rb"|<[?!][^>]*>?"  # processing instruction, declaration
+    rb"|</[^>]*>?"  # end tag
+    rb"""|<(?:"[^"]*"?|'[^']*'?|[^>"'])*>?"""  # start tag (a > may stand in an attribute value)
+)
+_TURTLE_OPENERS = (b"[", b"(", b"{", b"<<")
+_TURTLE_CLOSERS = (b"]", b")", b"}", b">>")
+
+
+@dataclass(frozen=True)
+class _Nesting:
+    tokens: re.Pattern[bytes]
+    openers: tuple[bytes, ...]  # a document with no more of these than the limit needs no scan
+    what: str  # for the message
+
+
+_TURTLE_LIKE = _Nesting(
+    _TURTLE_TOKENS,
+    _TURTLE_OPENERS,
+    "blank-node property lists [ ], collections ( ), triple terms << >> and graphs { }",
+)
+_NESTING = {
+    ox.RdfFormat.JSON_LD: _Nesting(_JSON_TOKENS, (b"{", b"["), "JSON objects and arrays"),
+    ox.RdfFormat.RDF_XML: _Nesting(_XML_TOKENS, (b"<",), "XML elements"),
+}
+
+
+def nesting_depth(raw: bytes, fmt: ox.RdfFormat, limit: int) -> tuple[int, int | None]:
+    """The deepest nesting of the document, and the offset where it first goes over `limit` (None
+    when it does not): brackets for Turtle, TriG, N-Triples, N-Quads (and N3) and JSON-LD, elements
+    for RDF/XML. A bracket inside a string, an IRI or a comment does not count."""
+    nesting = _NESTING.get(fmt, _TURTLE_LIKE)
+    if sum(raw.count(opener) for opener in nesting.openers) <= limit:
+        return 0, None  # cannot nest deeper than it has openers (the usual case: no scan)
+    xml = fmt == ox.RdfFormat.RDF_XML
+    depth = deepest = 0
+    over: int | None = None
+    for match in nesting.tokens.finditer(raw):
+        token = match.group()
+        if xml:
+            opens = token[1:2] not in (b"/", b"?", b"!") and not token.endswith(b"/>")
+            closes = token.startswith(b"</")
+        else:
+            opens = token in nesting.openers
+            closes = token in _TURTLE_CLOSERS or token in (b"}", b"]")
+        if opens:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if over is None and depth > limit:
+                    over = match.start()
+        elif closes and depth:
+            depth -= 1
+    return deepest, over
+
+
+def check_nesting(raw: bytes, fmt: ox.RdfFormat, source: str, limit: int = MAX_DEPTH) -> None:
+    """Refuse a document nested deeper than `limit`, before any parser sees it: the parsers recurse,
+    and a deep enough document overflows the stack, which kills the process (no exception)."""
+    deepest, over = nesting_depth(raw, fmt, limit)
+    if over is None:
+        return
+    what = _NESTING.get(fmt, _TURTLE_LIKE).what
+    line, column = _location(raw, over)
+    raise InputError(
+        source,
+        f"nested too deeply: {deepest} levels of {what}, over the limit of {limit} "
+        f"(first passed here); a nesting flood is refused before parsing",
+        line,
+        column,
+    )
+
+
+def fresh_blank_nodes(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The quads with each blank node renamed apart from every other submission's and the store's.
+
+    A blank node label is local to its document (RDF 1.1 Concepts §3.4), but pyoxigraph keeps the
+    label as the node's id, in the parse and in the store: without this, `_:c` of two submissions
+    would be one node holding both. The new id keeps the label readable in reports (`_:c` becomes
+    `_:c_<16 hex>`, one random suffix per submission); it is kept in the store and in the change
+    log, so a revert names the same nodes."""
+    suffix = secrets.token_hex(8)
+    renamed: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def fresh(term):
+        if isinstance(term, ox.BlankNode):
+            new = renamed.get(term)
+            if new is None:
+                new = renamed[term] = ox.BlankNode(f"{term.value}_{suffix}")
+            return new
+        if isinstance(term, ox.Triple):  # an RDF 1.2 triple term
+            return ox.Triple(fresh(term.subject), term.predicate, fresh(term.object))
+        return term
+
+    return [ox.Quad(fresh(q.subject), q.predicate, fresh(q.object), fresh(q.graph_name)) for q in quads]
 
 
 # "Parser error at line 3 between columns 1 and 5: " / "Parser error between line 3 column 11 and line 4
@@ -195,7 +321,7 @@ def read_submission(
         raise InputError(source, f"syntax error: {message}", error.lineno, error.offset) from None
     if not quads:
         raise InputError(source, "the input holds no triples: there is nothing to check")
-    return quads
+    return fresh_blank_nodes(quads)
 
 
 def read_file(path: Path | str, fmt: str | None = None, limits: Limits | None = None) -> list[ox.Quad]:

@@ -1,8 +1,9 @@
 """Reading RDF from a request body (the Graph Store Protocol, /validate): media type, safety, syntax.
 
 Every error is a ProtocolError that says what is wrong and where: 415 for a media type or charset
-this server does not read, 400 for bytes that are not UTF-8, XML with a DTD, or a syntax error
-(with its line and column).
+this server does not read, 400 for bytes that are not UTF-8, XML with a DTD, a document nested
+too deeply (it would overflow the parser's stack and kill the server), or a syntax error (with its
+line and column).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from ..submission import InputError, check_nesting, fresh_blank_nodes
 from .safety import ProtocolError, check_rdf_payload
 
 # The media types a body may have, and how to read them (N3 is left out: its formulas are not RDF).
@@ -83,7 +85,12 @@ def bodies(request, limit: int) -> list[Body]:
 
 
 def check_bytes(body: Body) -> None:
-    """UTF-8 only; XML with a DTD or entities is refused before any parser sees it."""
+    """UTF-8 only; a document nested too deeply, or XML with a DTD or entities, is refused before any
+    parser sees it (the same nesting check as the gate's reader, submission.check_nesting)."""
+    try:
+        check_nesting(body.data, body.format, body.source)
+    except InputError as err:
+        raise ProtocolError(400, "too-deep", str(err)) from None
     if body.format == ox.RdfFormat.RDF_XML:
         check_rdf_payload(body.data)
         return
@@ -97,7 +104,8 @@ def check_bytes(body: Body) -> None:
 
 def parse_triples(body: Body, base_iri: str) -> list[ox.Triple]:
     """The triples of one body (for one graph): 400 with line:column for a syntax error, or when a
-    TriG / N-Quads body puts triples in named graphs."""
+    TriG / N-Quads body puts triples in named graphs. Its blank nodes are its own (renamed apart
+    from other bodies', as a client's `_:b0` names a node of this document only)."""
     check_bytes(body)
     try:
         quads = list(ox.parse(body.data, format=body.format, base_iri=base_iri))
@@ -106,7 +114,7 @@ def parse_triples(body: Body, base_iri: str) -> list[ox.Triple]:
     except ValueError as err:  # e.g. an IRI that does not resolve
         raise ProtocolError(400, "syntax", f"{body.source}: {err}") from None
     refuse_named_graphs(quads, f"{body.source}: a graph store request carries one graph")
-    return [q.triple for q in quads]
+    return [q.triple for q in fresh_blank_nodes(quads)]
 
 
 def refuse_named_graphs(quads: list[ox.Quad], what: str) -> None:
