@@ -26,6 +26,7 @@ PREFIXES = """@prefix ots: <https://w3id.org/otsgraph/ontology/> .
 DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 IN_COUNTRY = ox.NamedNode("https://w3id.org/otsgraph/ontology/inCountry")
 NUMBERED_AS = ox.NamedNode("https://w3id.org/otsgraph/ontology/numberedAs")
+BACKGROUND_CLAIM = ox.NamedNode("https://w3id.org/otsgraph/ontology/BackgroundClaim")
 ORDINAL = ox.NamedNode("https://w3id.org/otsgraph/ontology/ordinal")
 RES = "https://w3id.org/otsgraph/resource/"
 GRAPHS = "https://w3id.org/otsgraph/graph/"
@@ -137,6 +138,7 @@ def test_a_revert_of_a_submission_with_blank_nodes_removes_it(capsys, store_dir,
     assert not claims_of(quads, "blankcity-a")
     [claim_b] = claims_of(quads, "blankcity-b")  # the other submission's `_:c` is untouched
     assert sources(quads, claim_b) == {ox.NamedNode("https://example.org/news/blankcity-b")}
+    assert any(q.subject == claim_b and q.object == BACKGROUND_CLAIM for q in quads)
     left = {q for q in quads - before if q.graph_name.value != GRAPHS + "audit"}
     assert not any("blankcity-a" in str(q) for q in left)
 
