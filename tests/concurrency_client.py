@@ -103,7 +103,7 @@ def counts(session: requests.Session, kind: str, url: str) -> dict[str, int]:
     response = session.get(
         url + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
     )
-    response.raise_for_status()
+    assert response.status_code == 200, f"{response.status_code} {response.text}"
     found = {}
     for row in response.json()["results"]["bindings"]:
         whole_inference = kind == "plain" or row["inferred"]["value"] == "true"

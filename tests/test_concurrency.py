@@ -100,7 +100,10 @@ def assert_consistent(kind: str, load: Load, acknowledged: list[str], reads: lis
 def test_plain_store_adds_in_parallel_with_queries_are_all_or_nothing(tmp_path):
     load = Load(writer_threads=6, writer_processes=3, batches_each=8, reader_threads=4, reader_processes=2)
     log = tmp_path / "serve.log"
-    with serve_command("--empty", "--quiet", "--threads", "8", log=log, tokens=TOKEN) as url:
+    # every client of this test is 127.0.0.1: one client, as far as the per-client limit knows
+    with serve_command(
+        "--empty", "--quiet", "--threads", "16", "--per-client", "16", "--queue", "16", log=log, tokens=TOKEN
+    ) as url:
         acknowledged, reads = run_load("plain", url, load, tmp_path)
         with requests.Session() as session:
             final = client.counts(session, "plain", url)
@@ -113,7 +116,15 @@ def test_gated_adds_in_parallel_with_queries_are_whole_with_their_inferences_and
     load = Load(writer_threads=4, writer_processes=2, batches_each=3, reader_threads=3, reader_processes=2)
     store = str(tmp_path / "store")
     with serve_command(
-        "--store", store, "--quiet", log=tmp_path / "serve.log", tokens=f"load:{TOKEN}"
+        "--store",
+        store,
+        "--quiet",
+        "--per-client",
+        "16",
+        "--queue",
+        "16",
+        log=tmp_path / "serve.log",
+        tokens=f"load:{TOKEN}",
     ) as url:
         acknowledged, reads = run_load("served", url, load, tmp_path)
         with requests.Session() as session:

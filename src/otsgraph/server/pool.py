@@ -7,7 +7,7 @@ worker's RLIMIT_DATA makes a runaway allocation fail inside it, and a crash is s
 closing. The client gets a JSON 503 that says which, and a fresh worker takes its place.
 
 Fairness, with 2 cores shared by everyone:
-- a query that has run longer than `long_after` joins the long lane: its worker is reniced, so
+- a query that has used more than `long_after` CPU seconds joins the long lane: its worker is reniced, so
   short queries keep the CPU, and at most `workers - reserve` queries may be long at once; one
   more is stopped (503 busy), so `reserve` workers are always there for short queries;
 - at most `queue` requests wait for a worker; one more gets 503 at once, so a flood of slow
@@ -39,6 +39,7 @@ from .snapshots import Snapshots
 log = logging.getLogger("otsgraph.server")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _LONG_NICE = 15
+_START_TIMEOUT = 30.0  # seconds a new worker may take to start (imports on a loaded machine)
 
 
 @dataclass
@@ -49,7 +50,7 @@ class PoolLimits:
     per_client: int = 2  # queries one client runs at once
     memory_mb: int = 1024  # what one query may allocate
     global_mb: int = 0  # the whole server (0: 512 MB + workers x memory_mb)
-    long_after: float = 0.25  # seconds before a query counts as long
+    long_after: float = 0.25  # CPU seconds before a query counts as long
 
     @property
     def global_bytes(self) -> int:
@@ -69,6 +70,7 @@ class _Worker:
     started: float = 0.0
     deadline: float = 0.0
     long: bool = False
+    cpu_at_start: float = 0.0  # the worker's CPU seconds when its job was sent
     retired: bool = False  # to be replaced after its job (reniced, or dead)
     kill_reason: str = ""
 
@@ -104,6 +106,9 @@ class ProcessPool:
         self._closed = False
         self._supervisor = threading.Thread(target=self._supervise, name="otsgraph-pool", daemon=True)
         self._supervisor.start()
+        with self._cond:  # two ready from the start (in the background); more as demand comes
+            for _ in range(min(2, limits.workers)):
+                self._grow()
 
     # ---- running a job ---------------------------------------------------------------------------
 
@@ -116,7 +121,10 @@ class ProcessPool:
         try:
             worker = self._take(deadline, request_id)
             try:
-                version, folder = self.snapshots.path_for(self.version, deadline)
+                version, folder = self.snapshots.lease(self.version, deadline)
+                previous, worker.version = worker.version, version  # the worker will open this one
+                if previous is not None:
+                    self.snapshots.release(previous)
                 return version, self._exchange(worker, job, folder, version, deadline, timeout)
             finally:
                 self._give_back(worker)
@@ -179,6 +187,7 @@ class ProcessPool:
     def _exchange(self, worker: _Worker, job: Any, folder: Path, version: int, deadline: float,
                   timeout: float) -> Any:  # fmt: skip
         try:
+            worker.cpu_at_start = _cpu_seconds(worker.process.pid)
             worker.conn.send((job, str(folder), version))
             ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
             reply = worker.conn.recv() if ready else None
@@ -191,7 +200,6 @@ class ProcessPool:
             raise _timeout_error(timeout)
         if reply is None:
             raise self._death(worker, timeout)
-        worker.version = version
         self.stats.completed += 1
         if reply[0] == "ok":
             return reply[1]
@@ -268,10 +276,20 @@ class ProcessPool:
                 stderr=errors,
             )  # fmt: skip
             conn = Connection(mine.detach())
-        return _Worker(number, process, conn, error_log)
+        fresh = _Worker(number, process, conn, error_log)
+        try:  # a worker joins the pool once it has started (its imports are not a job's cost)
+            ready = conn.poll(_START_TIMEOUT) and conn.recv() == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self._stop(fresh)
+            raise OSError(f"worker {number} did not start: {_tail(error_log)}")
+        return fresh
 
-    @staticmethod
-    def _stop(worker: _Worker) -> None:
+    def _stop(self, worker: _Worker) -> None:
+        if worker.version is not None:
+            self.snapshots.release(worker.version)
+            worker.version = None
         with contextlib.suppress(OSError):
             worker.conn.close()
         with contextlib.suppress(OSError):
@@ -299,7 +317,7 @@ class ProcessPool:
                 for w in sorted(busy, key=lambda w: w.started):
                     if now > w.deadline + 0.5:  # the request thread normally kills first
                         self._kill(w, "timeout")
-                    elif not w.long and now - w.started > self.limits.long_after:
+                    elif not w.long and _cpu_seconds(w.process.pid) - w.cpu_at_start > self.limits.long_after:
                         if long_count >= self._long_cap():
                             self._kill(w, "busy")
                             continue
@@ -311,7 +329,7 @@ class ProcessPool:
                 self._replace_retired()
             if now - last_prune > 1.0:
                 last_prune = now
-                self.snapshots.prune(w.version for w in self._workers if w.version is not None)
+                self.snapshots.prune()
 
     def _check_memory(self, busy: list[_Worker]) -> None:
         """Stop a query past its own cap (a backstop to RLIMIT_DATA), or the biggest one when the
@@ -374,12 +392,33 @@ class ProcessPool:
             self._stop(w)
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time a process has used (user + system). A query is long by the CPU it takes, not by
+    the wall time: on a loaded machine a cheap query may wait for a core without being costly."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _rss(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
             return int(statm.read().split()[1]) * _PAGE
     except (OSError, IndexError, ValueError):
         return 0
+
+
+def _tail(error_log: Path) -> str:
+    try:
+        return error_log.read_text(errors="replace")[-500:].strip() or "no message"
+    except OSError:
+        return "no message"
 
 
 def _said_out_of_memory(error_log: Path) -> bool:

@@ -76,7 +76,9 @@ class ServerState:
 
         self.cache = ResultCache(self.config.cache_entries)
         self._lock = threading.Lock()
-        self.write_lock = threading.Lock()  # one writer at a time (Graph Store writes, gated updates)
+        # one writer at a time (Graph Store writes, gated updates); re-entrant, because an update
+        # that computes its effect holding it also makes the checkpoint its worker reads under it
+        self.write_lock = threading.RLock()
         self.executor = make_executor(self)
         # a state dropped without close() (tests make many) still stops its workers
         self._finalizer = weakref.finalize(self, _close, self.executor, self.scratch)

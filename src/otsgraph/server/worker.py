@@ -48,6 +48,7 @@ def main(conn: Connection, memory_bytes: int) -> None:
     store: ox.Store | None = None
     version: int | None = None
     gates = Gates()
+    conn.send("ready")  # imports done: the pool counts a job's CPU from here
     # the checkpoint's own memory (block cache, tables) is paid before the cap starts counting
     capped = False
     while True:

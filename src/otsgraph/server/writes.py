@@ -13,6 +13,7 @@ rejects raises RejectedWrite (answered 422 with the report) and changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,7 @@ from contextlib import contextmanager
 import pyoxigraph as ox
 from flask import Request, Response
 
+from ..change import _data_operations as data_operations
 from ..gate import Change, Rejected, change_from_update
 from ..graphs import INFERRED, READ_ONLY_GRAPHS
 from ..namespaces import PREFIXES, sparql_prefixes
@@ -130,21 +132,28 @@ class PlainWrites:
             self.server.changed()
 
     def update(self, text: str, base_iri: str, who: str) -> None:
-        """A client's SPARQL Update: first run on a copy in the executor (its time, memory and any
-        crash are a worker's), then for real, under the write lock, on the same data version."""
+        """A client's SPARQL Update. One of DATA operations only (its cost is its size) runs under
+        the write lock; one with a WHERE first runs on a copy in the executor (its time, memory and
+        any crash are a worker's), then for real, under the lock, on the same data version."""
+
+        def apply() -> None:
+            try:
+                self.store.update(text, base_iri=base_iri, prefixes=PREFIXES)
+            except (SyntaxError, ValueError, RuntimeError, OSError) as err:
+                raise ProtocolError(400, "update-error", f"the update cannot be applied: {err}") from None
+            finally:
+                self.server.changed()
+
         deadline = time.monotonic() + self.server.config.query_timeout
-        for _attempt in range(_ATTEMPTS):
-            version, _ = run_job(self.server, UpdateJob(text, base_iri, plain=True), _left(deadline))
+        if data_only(text):
             with _write_lock(self.server, deadline):
-                if self.server.version != version:
-                    continue  # another write came first: the dry run may not hold any more
-                try:
-                    self.store.update(text, base_iri=base_iri, prefixes=PREFIXES)
-                except (SyntaxError, ValueError, RuntimeError, OSError) as err:
-                    raise ProtocolError(400, "update-error", f"the update cannot be applied: {err}") from None
-                finally:
-                    self.server.changed()
-                return
+                return apply()
+        for locked in _attempts():
+            with _write_lock(self.server, deadline) if locked else contextlib.nullcontext():
+                version, _ = run_job(self.server, UpdateJob(text, base_iri, plain=True), _left(deadline))
+            with _write_lock(self.server, deadline):
+                if self.server.version == version:
+                    return apply()
         raise _conflict()
 
 
@@ -201,20 +210,25 @@ class GatedWrites(PlainWrites):
     def update(self, text: str, base_iri: str, who: str) -> None:
         """A client's SPARQL Update, as the change it would make, through the gate.
 
-        Its effect is computed by the executor on a checkpoint (a worker: killable, memory-capped),
-        outside the write lock; the commit then takes the lock, within the same deadline, and goes
-        ahead only if no other write came in between (else the effect is computed again)."""
+        An update of DATA operations only is planned under the write lock (on a copy of the quads
+        it names: cheap). One with a WHERE has its effect computed by the executor on a checkpoint
+        (a worker: killable, memory-capped) outside the write lock; the commit then takes the lock,
+        within the same deadline, and goes ahead only if no other write came in between. After two
+        such races the effect is computed holding the lock, so that a busy store cannot starve it."""
         self._ready()
         deadline = time.monotonic() + self.server.config.query_timeout
-        for _attempt in range(_ATTEMPTS):
-            version, change = run_job(self.server, UpdateJob(text, base_iri), _left(deadline))
+        if data_only(text):
+            with _write_lock(self.server, deadline):
+                change = self._change(text, base_iri)
+                self._refuse_read_only([q.graph_name for q in (*change.add, *change.remove)])
+                return self._commit(change, who, _summary(change))
+        for locked in _attempts():
+            with _write_lock(self.server, deadline) if locked else contextlib.nullcontext():
+                version, change = run_job(self.server, UpdateJob(text, base_iri), _left(deadline))
             self._refuse_read_only([q.graph_name for q in (*change.add, *change.remove)])
             with _write_lock(self.server, deadline):
-                if self.server.version != version:
-                    continue
-                summary = f"SPARQL Update ({len(change.add)} added, {len(change.remove)} removed)"
-                self._commit(change, who, summary)
-                return
+                if self.server.version == version:
+                    return self._commit(change, who, _summary(change))
         raise _conflict()
 
     # ---- helpers --------------------------------------------------------------------------------
@@ -278,7 +292,19 @@ class GatedWrites(PlainWrites):
             refuse_named_graphs(quads, f"a graph store request for {target.label} carries that graph only")
 
 
-_ATTEMPTS = 3  # an update whose data changed under it is computed again at most this often
+def _attempts() -> Iterator[bool]:
+    """Whether each attempt at an update with a WHERE computes its effect holding the write lock:
+    twice without (writers go on meanwhile), then once with (it cannot lose the race again)."""
+    yield from (False, False, True)
+
+
+def _summary(change: Change) -> str:
+    return f"SPARQL Update ({len(change.add)} added, {len(change.remove)} removed)"
+
+
+def data_only(text: str) -> bool:
+    """Is the update made of INSERT DATA / DELETE DATA only (no WHERE to evaluate)?"""
+    return bool(data_operations(text))
 
 
 def _left(deadline: float) -> float:
@@ -312,7 +338,7 @@ def _conflict() -> ProtocolError:
     return ProtocolError(
         409,
         "conflict",
-        f"other writes changed the data {_ATTEMPTS} times while this update was computed; send it again",
+        "other writes changed the data while this update was computed; send it again",
     )
 
 
