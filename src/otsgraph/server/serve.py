@@ -124,6 +124,13 @@ def run_from_arguments(args: argparse.Namespace, layout: Layout) -> int:
     if bad:
         print(f"{', '.join(bad)} must be positive", file=sys.stderr)
         return 2
+    from .app import trusted_networks
+
+    try:  # before the graph is loaded: a typo costs no wait
+        trusted_networks(args.trusted_proxy)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
     config = ServerConfig(
         store_path=store_path,
         update_tokens=parse_tokens(args.update_token),

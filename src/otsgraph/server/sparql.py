@@ -1,9 +1,9 @@
 """/sparql (the SPARQL 1.1 Protocol), /health and the VoID description.
 
-Every error is JSON {"error": code, "message": ...} with a 4xx status that says what is wrong
-(STYLE D11); the statuses follow the protocol's negative tests: 400 malformed, 405 method,
-415 media type or charset, 401/403 updates, 406 no fitting format, 413 too large, 429 too many
-queries at once, 503 time limit.
+Every error is JSON {"error": code, "message": ...} (errors.py, registered once on the app) with
+a status that says what is wrong (STYLE D11); the statuses follow the protocol's negative tests:
+400 malformed or too deep, 405 method, 415 media type or charset, 401/403 updates, 406 no fitting
+format, 413 too large, 429 too many queries at once, 503 time limit, memory, crash or busy.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from functools import lru_cache
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, jsonify, redirect, request
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, Response, current_app, redirect, request
 
 from ..namespaces import PREFIXES
 from ..sparql_tokens import ScanError
@@ -65,32 +64,6 @@ def public_base() -> str:
         return configured.rstrip("/") + "/"
     # what request.url_root gives, without its costly percent-decoding of the whole URL
     return f"{request.scheme}://{request.host}{request.script_root}/"
-
-
-def _error(err: ProtocolError) -> Response:
-    response = jsonify(error=err.code, message=err.message)
-    response.status_code = err.status
-    response.headers.update(err.headers or {})
-    response.headers.update(_CORS)
-    return response
-
-
-@sparql.errorhandler(ProtocolError)
-def _protocol_error(err: ProtocolError) -> Response:
-    return _error(err)
-
-
-@sparql.errorhandler(HTTPException)
-def _http_error(err: HTTPException) -> Response:
-    return _error(
-        ProtocolError(err.code or 400, (err.name or "error").lower().replace(" ", "-"), err.description or "")
-    )
-
-
-@sparql.errorhandler(Exception)
-def _unexpected(err: Exception) -> Response:
-    log.exception("unexpected error on %s", request.path)  # the trace goes to the log, never to the client
-    return _error(ProtocolError(500, "internal", "an unexpected error happened; it has been logged"))
 
 
 # ---------------------------------------------------------------------------------------- reading
