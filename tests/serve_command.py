@@ -34,6 +34,15 @@ def otsgraph_command() -> str:
 def serve_command(*arguments: str, log: Path, tokens: str = "", timeout: float = 120) -> Iterator[str]:
     """Run `otsgraph serve --port 0 ARGUMENTS…` (OTSGRAPH_UPDATE_TOKEN=tokens) and yield its address,
     which the command prints alone on stdout; its stderr goes to `log`. Stopped at the end."""
+    with serve_process(*arguments, log=log, tokens=tokens, timeout=timeout) as (address, _process):
+        yield address
+
+
+@contextmanager
+def serve_process(
+    *arguments: str, log: Path, tokens: str = "", timeout: float = 120
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """serve_command, yielding the process too (its pid, whether it is alive)."""
     env = {**os.environ, "OTSGRAPH_UPDATE_TOKEN": tokens}
     with (
         log.open("w") as errors,
@@ -48,7 +57,7 @@ def serve_command(*arguments: str, log: Path, tokens: str = "", timeout: float =
         try:
             address = process.stdout.readline().strip()
             assert address.startswith("http://127.0.0.1:"), log.read_text()
-            yield address
+            yield address, process
         finally:
             process.terminate()
             try:

@@ -296,6 +296,7 @@ class ProcessPool:
             worker.process.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             worker.process.wait(1.0)
+        worker.error_log.unlink(missing_ok=True)  # read already, if the worker died under a job
 
     def _kill(self, worker: _Worker, reason: str) -> None:
         worker.kill_reason = worker.kill_reason or reason

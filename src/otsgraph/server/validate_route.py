@@ -52,12 +52,17 @@ def report_response(report, status: int) -> Response:
     return Response(body, status=status, headers=headers)
 
 
-def gate_of(server: ServerState):
-    """The server's gate (made once, on first use), or 404 under `serve --empty`."""
+def require_gate(server: ServerState) -> None:
+    """404 under `serve --empty`, which has no gate."""
     if server.config.empty:
         raise ProtocolError(
             404, "no-gate", "this server (serve --empty) is a plain SPARQL store: it has no shapes gate"
         )
+
+
+def gate_of(server: ServerState):
+    """The server's gate (made once, on first use), or 404 under `serve --empty`."""
+    require_gate(server)
     gate = server.__dict__.get("_gate")
     if gate is None:
         with server.write_lock:  # the gate recovers an interrupted change on opening: no writer meanwhile
@@ -88,13 +93,14 @@ def read_body(
 @validate_route.route("/validate", methods=["POST"])
 def validate() -> Response:
     server = state()
-    gate = gate_of(server)
+    require_gate(server)
     # no token is needed here: the submission is bounded, and the check runs like a query (a
     # worker on a checkpoint: time limit, memory cap, never the write lock)
     quads = read_body(server, max_triples=server.config.max_validate_triples)
     if server.executor.isolated:
         _, report = run_job(server, ValidateJob(tuple(quads), str(server.layout.root)))
     else:  # --executor thread: on the live store, whose context must not move under a check
+        gate = gate_of(server)
         with server.write_lock:
             report = gate.check(Change(add=quads))
     return report_response(report, 200)

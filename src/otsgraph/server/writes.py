@@ -150,7 +150,7 @@ class PlainWrites:
                 return apply()
         for locked in _attempts():
             with _write_lock(self.server, deadline) if locked else contextlib.nullcontext():
-                version, _ = run_job(self.server, UpdateJob(text, base_iri, plain=True), _left(deadline))
+                version, _ = _effect(self.server, UpdateJob(text, base_iri, plain=True), deadline)
             with _write_lock(self.server, deadline):
                 if self.server.version == version:
                     return apply()
@@ -224,7 +224,7 @@ class GatedWrites(PlainWrites):
                 return self._commit(change, who, _summary(change))
         for locked in _attempts():
             with _write_lock(self.server, deadline) if locked else contextlib.nullcontext():
-                version, change = run_job(self.server, UpdateJob(text, base_iri), _left(deadline))
+                version, change = _effect(self.server, UpdateJob(text, base_iri), deadline)
             self._refuse_read_only([q.graph_name for q in (*change.add, *change.remove)])
             with _write_lock(self.server, deadline):
                 if self.server.version == version:
@@ -307,6 +307,16 @@ def data_only(text: str) -> bool:
     return bool(data_operations(text))
 
 
+def _effect(server: ServerState, job: UpdateJob, deadline: float):
+    """(data version, effect) of an update from the executor; a timeout says nothing was written."""
+    try:
+        return run_job(server, job, _left(deadline))
+    except ProtocolError as err:
+        if err.code == "timeout":
+            raise _expired() from None
+        raise
+
+
 def _left(deadline: float) -> float:
     left = deadline - time.monotonic()
     if left <= 0:
@@ -318,7 +328,8 @@ def _expired() -> ProtocolError:
     return ProtocolError(
         503,
         "timeout",
-        "the update's time limit passed (its WHERE, or its wait for another write); nothing was written",
+        "the update's time limit passed (its WHERE, or its wait for another write): it was stopped, and "
+        "nothing was written",
         {"Retry-After": "5"},
     )
 
