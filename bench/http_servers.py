@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -70,10 +68,10 @@ class DirectRunner:
     overdue = 0
 
     def run(self, job, timeout: float, max_bytes: int, on_done):
-        from otsgraph.server.execute import Sink
+        from otsgraph.server.jobs import Sink
 
         try:
-            return job(Sink(math.inf, max_bytes, threading.Event()))
+            return job(Sink(max_bytes))
         finally:
             on_done()
 
@@ -82,7 +80,7 @@ class DirectRunner:
 
 
 class NoLimiter:
-    def acquire(self, client: str, timeout: float) -> None:
+    def try_acquire(self, client: str) -> None:
         pass
 
     def release(self, client: str) -> None:
@@ -130,6 +128,9 @@ def waitress_app(variant: str, store_nq: Path, root: Path, log_file: Path):
         update_tokens={} if variant == "no-auth" else {UPDATE_TOKEN: "bench"},
         cache_entries=512 if variant == "otsgraph-cached" else 0,
         query_timeout=30.0,
+        # the in-process executor: these variants weigh the app's own features one by one, on an
+        # in-memory store; bench/isolation_bench.py weighs the process executor against it
+        executor="thread",
     )
     if variant == "no-limits":
         config.max_request_bytes = config.max_result_bytes = 1 << 40
@@ -139,14 +140,15 @@ def waitress_app(variant: str, store_nq: Path, root: Path, log_file: Path):
     if variant == "bare":
         return bare_app(store, state.default_graphs)
     if variant == "no-time-limit":
-        state.runner = DirectRunner()  # type: ignore[assignment]
+        state.executor.runner = DirectRunner()  # type: ignore[attr-defined]
     if variant == "no-limits":
-        state.limiter = NoLimiter()  # type: ignore[assignment]
+        state.executor.limiter = NoLimiter()  # type: ignore[attr-defined]
     if variant == "no-service-guard":
         from otsgraph.server import sparql
         from otsgraph.server.scan import Scan
 
-        sparql._scan = lambda text, base, update=False: Scan()  # the guard reads only what _scan finds
+        # the guard reads only what _scan finds
+        sparql._scan = lambda text, base, update=False, nesting=0: Scan()
     app = create_app(config, server_state=state)
     if variant == "plus-access-log":
         app.wsgi_app = access_logged(app.wsgi_app, logging.getLogger("otsgraph.access"))  # type: ignore[method-assign]

@@ -122,6 +122,11 @@ def make_executor(server: ServerState):
         )  # fmt: skip
     if config.executor != "process":
         raise ValueError(f"unknown executor {config.executor!r}: 'process' or 'thread'")
+    if server.scratch is None and config.store_path is None:
+        raise ValueError(
+            "the process executor reads checkpoints of an on-disk store: give a store_path, let "
+            "load_state make a scratch store, or choose executor='thread'"
+        )
     from .pool import PoolLimits, ProcessPool
     from .snapshots import Snapshots
 
