@@ -29,13 +29,9 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 sys.path.insert(0, str(REPO / "bench"))
 
-PREFIXES = """@prefix ots: <https://w3id.org/otsgraph/ontology/> .
-@prefix res: <https://w3id.org/otsgraph/resource/> .
-@prefix claim: <https://w3id.org/otsgraph/claim/> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-"""
+from otsgraph.namespaces import turtle_prefixes  # noqa: E402
+
+PREFIXES = turtle_prefixes()
 
 
 def submission(run: int, units: int, broken: bool = False) -> str:

@@ -14,15 +14,10 @@ import requests
 from gate_support import seeded_store_dir
 from otsgraph.change import change_from_update
 from otsgraph.cli import main
+from otsgraph.namespaces import turtle_prefixes
 from serve_command import serve_app
 
-PREFIXES = """@prefix ots: <https://w3id.org/otsgraph/ontology/> .
-@prefix res: <https://w3id.org/otsgraph/resource/> .
-@prefix claim: <https://w3id.org/otsgraph/claim/> .
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-"""
+PREFIXES = turtle_prefixes()
 DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 IN_COUNTRY = ox.NamedNode("https://w3id.org/otsgraph/ontology/inCountry")
 NUMBERED_AS = ox.NamedNode("https://w3id.org/otsgraph/ontology/numberedAs")

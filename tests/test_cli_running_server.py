@@ -17,7 +17,7 @@ import pytest
 
 from gate_support import SUBMISSIONS, seeded_store_dir
 from otsgraph.serving import _start_ticks, announce, announcement_path, running_server
-from serve_command import otsgraph_command
+from serve_command import otsgraph_command, serve_process
 
 
 @pytest.fixture
@@ -63,23 +63,8 @@ def run_all(argvs: dict[str, list[str]]) -> dict[str, subprocess.CompletedProces
 
 @contextmanager
 def server(store: Path, log: Path) -> Iterator[tuple[subprocess.Popen, str]]:
-    with (
-        log.open("w") as errors,
-        subprocess.Popen(
-            [otsgraph_command(), "serve", "--port", "0", "--store", str(store)],
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-        ) as process,
-    ):
-        try:
-            address = process.stdout.readline().strip()
-            assert address.startswith("http://127.0.0.1:"), log.read_text()
-            yield process, address
-        finally:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=60)
+    with serve_process("--store", str(store), log=log) as (address, process):
+        yield process, address
 
 
 def health(address: str) -> int:

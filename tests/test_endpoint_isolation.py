@@ -314,7 +314,7 @@ def test_validate_and_queries_never_wait_for_the_write_lock():
         assert requests.get(live.url + "/sparql", params={"query": LABEL}).status_code == 200
         body = (
             "@prefix res: <https://w3id.org/otsgraph/resource/> .\n"
-            "@prefix ots: <https://w3id.org/otsgraph/ontology#> .\n"
+            "@prefix ots: <https://w3id.org/otsgraph/ontology/> .\n"
             "res:astana ots:inCountry res:kazakhstan ."
         )
         with state.write_lock:

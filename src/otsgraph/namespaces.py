@@ -70,3 +70,8 @@ LANGUAGES = ("en", "kk", "ru")
 def sparql_prefixes() -> str:
     """PREFIX lines for every known prefix, to put before a query."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def turtle_prefixes() -> str:
+    """@prefix lines for every known prefix, to put before Turtle or TriG."""
+    return "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
