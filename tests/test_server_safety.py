@@ -269,6 +269,10 @@ def test_time_limit_stops_a_streaming_query():
 def test_time_limit_answers_in_time_and_other_clients_go_on():
     # the clients are told apart by X-Forwarded-For, honoured from a named proxy only
     with serve(query_timeout=0.5, max_queries_per_client=1, trusted_proxies=("127.0.0.1",)) as server:
+        warm = requests.get(
+            sparql(server), params={"query": "ASK {}"}, headers={"X-Forwarded-For": "10.0.0.3"}
+        )
+        assert warm.status_code == 200  # the workers have started (they start on demand)
         started = time.monotonic()
         response = requests.get(
             sparql(server), params={"query": SLOW_COUNT}, headers={"X-Forwarded-For": "10.0.0.1"}

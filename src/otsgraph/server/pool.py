@@ -7,9 +7,15 @@ worker's RLIMIT_DATA makes a runaway allocation fail inside it, and a crash is s
 closing. The client gets a JSON 503 that says which, and a fresh worker takes its place.
 
 Fairness, with 2 cores shared by everyone:
-- a query that has used more than `long_after` CPU seconds joins the long lane: its worker is reniced, so
-  short queries keep the CPU, and at most `workers - reserve` queries may be long at once; one
-  more is stopped (503 busy), so `reserve` workers are always there for short queries;
+- a query that has used more than `long_after` CPU seconds joins the long lane: its worker is
+  reniced, so short queries keep the CPU, and at most `workers - reserve` workers may serve the
+  long lane at once; a query that turns long when it is full is stopped (503 busy), so `reserve`
+  workers are always there for short queries;
+- a client whose query turned long or was stopped is *heavy* for `heavy_for` seconds: its next
+  queries run in the long lane from the start, or get 429 at once when it is full, and never
+  wait for a worker. So a client that sends costly queries pays for them, not everyone else;
+  a client of cheap queries never waits behind one (the Wikidata Query Service throttles by the
+  time a client used, in the same spirit);
 - at most `queue` requests wait for a worker; one more gets 503 at once, so a flood of slow
   queries cannot hold every server thread (and /health stays fast);
 - one client runs `per_client` queries at once; one more gets 429 at once (safety.ClientLimiter).
@@ -45,12 +51,13 @@ _START_TIMEOUT = 30.0  # seconds a new worker may take to start (imports on a lo
 @dataclass
 class PoolLimits:
     workers: int = 4  # worker processes (each has its own memory cap)
-    reserve: int = 1  # workers kept for short queries: the long lane has workers - reserve
+    reserve: int = 2  # workers kept for short queries: the long lane has workers - reserve
     queue: int = 4  # requests that may wait for a free worker
     per_client: int = 2  # queries one client runs at once
     memory_mb: int = 1024  # what one query may allocate
     global_mb: int = 0  # the whole server (0: 512 MB + workers x memory_mb)
     long_after: float = 0.25  # CPU seconds before a query counts as long
+    heavy_for: float = 10.0  # seconds a client stays heavy after a long or stopped query
 
     @property
     def global_bytes(self) -> int:
@@ -67,6 +74,7 @@ class _Worker:
     version: int | None = None  # the checkpoint it has open
     busy: bool = False
     request: str = ""
+    client: str = ""
     started: float = 0.0
     deadline: float = 0.0
     long: bool = False
@@ -103,12 +111,15 @@ class ProcessPool:
         self._workers: list[_Worker] = []
         self._starting = 0  # workers being started (outside the lock)
         self._waiting = 0
+        self._heavy: dict[str, float] = {}  # client -> until when it is heavy (monotonic)
         self._closed = False
         self._supervisor = threading.Thread(target=self._supervise, name="otsgraph-pool", daemon=True)
         self._supervisor.start()
-        with self._cond:  # two ready from the start (in the background); more as demand comes
-            for _ in range(min(2, limits.workers)):
-                self._grow()
+        # one worker ready before the first request (a short time limit must not be spent waiting
+        # for the first start), a second on its way; more as demand comes
+        self._workers.append(self._spawn())
+        with self._cond:
+            self._grow()
 
     # ---- running a job ---------------------------------------------------------------------------
 
@@ -119,7 +130,7 @@ class ProcessPool:
         deadline = time.monotonic() + timeout
         self.limiter.try_acquire(client)
         try:
-            worker = self._take(deadline, request_id)
+            worker = self._take(deadline, request_id, client)
             try:
                 version, folder = self.snapshots.lease(self.version, deadline)
                 previous, worker.version = worker.version, version  # the worker will open this one
@@ -131,10 +142,20 @@ class ProcessPool:
         finally:
             self.limiter.release(client)
 
-    def _take(self, deadline: float, request_id: str) -> _Worker:
+    def _take(self, deadline: float, request_id: str, client: str) -> _Worker:
         with self._cond:
             if self._closed:
                 raise ProtocolError(503, "shutting-down", "the server is stopping")
+            heavy = self._is_heavy(client)
+            if heavy:  # the long lane or nothing, and no waiting
+                if self._long_lane() >= self._long_cap():
+                    self.stats.busy_refused += 1
+                    raise self._throttled(client)
+                idle = self._idle()
+                if idle is None:
+                    self.stats.busy_refused += 1
+                    raise _busy("every query worker is busy")
+                return self._assign(idle, deadline, request_id, client, long=True)
             idle = self._idle()
             if idle is None and self._waiting >= self.limits.queue:
                 self.stats.busy_refused += 1
@@ -146,17 +167,56 @@ class ProcessPool:
                     self._grow()
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
+                        self.stats.timeouts += 1
                         raise _timeout_error(0, waited=True)
                     self._cond.wait(min(remaining, 0.5))
                     idle = self._idle()
             finally:
                 self._waiting -= 1
-            idle.busy, idle.request, idle.long, idle.kill_reason = True, request_id, False, ""
-            idle.started = time.monotonic()
-            idle.deadline = deadline
-            if self._idle() is None:
-                self._grow()  # keep one worker ready for the next request
-            return idle
+            return self._assign(idle, deadline, request_id, client, long=False)
+
+    def _assign(self, worker: _Worker, deadline: float, request_id: str, client: str, long: bool) -> _Worker:
+        """Give the worker this job (the caller holds the lock); a heavy client's runs in the long lane."""
+        worker.busy, worker.request, worker.client, worker.kill_reason = True, request_id, client, ""
+        worker.long = long
+        worker.cpu_at_start = _cpu_seconds(worker.process.pid)  # idle until the job is sent
+        if long:
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, worker.process.pid, _LONG_NICE)
+        worker.started = time.monotonic()
+        worker.deadline = deadline
+        if self._idle() is None:
+            self._grow()  # keep one worker ready for the next request
+        return worker
+
+    def _is_heavy(self, client: str) -> bool:
+        until = self._heavy.get(client)
+        if until is None:
+            return False
+        if until <= time.monotonic():
+            del self._heavy[client]
+            return False
+        return True
+
+    def _mark_heavy(self, client: str) -> None:
+        if client:
+            self._heavy[client] = time.monotonic() + self.limits.heavy_for
+            if len(self._heavy) > 100_000:  # many clients: forget the ones whose time is up
+                now = time.monotonic()
+                self._heavy = {c: t for c, t in self._heavy.items() if t > now}
+
+    def _long_lane(self) -> int:
+        return sum(1 for w in self._workers if w.busy and w.long and not w.kill_reason)
+
+    def _throttled(self, client: str) -> ProtocolError:
+        wait = max(1, int(self._heavy.get(client, time.monotonic()) - time.monotonic()) + 1)
+        return ProtocolError(
+            429,
+            "too-many-queries",
+            f"this client's recent queries were long, and the long lane ({self._long_cap()} workers) is "
+            f"full; its queries are taken again in {wait} s, or as soon as the lane has room",
+            {"Retry-After": str(wait)},
+        )
 
     def _grow(self) -> None:
         """Start one more worker in the background if the pool may grow (the caller holds the lock).
@@ -206,6 +266,7 @@ class ProcessPool:
         _, status, code, message = reply
         if code == "query-memory":
             self.stats.memory += 1
+            self._mark_heavy(worker.client)
             raise _memory_error(self.limits.memory_mb)
         if code == "internal":
             log.error("request %s: worker %d failed: %s", worker.request, worker.number, message)
@@ -218,6 +279,7 @@ class ProcessPool:
         with contextlib.suppress(subprocess.TimeoutExpired):
             worker.process.wait(1.0)
         reason = worker.kill_reason
+        self._mark_heavy(worker.client)
         if reason == "timeout":
             self.stats.timeouts += 1
             return _timeout_error(timeout)
@@ -301,6 +363,8 @@ class ProcessPool:
     def _kill(self, worker: _Worker, reason: str) -> None:
         worker.kill_reason = worker.kill_reason or reason
         worker.retired = True
+        if reason not in ("shutdown", "retired"):
+            self._mark_heavy(worker.client)
         with contextlib.suppress(OSError):
             worker.process.kill()  # SIGKILL: the computation stops now
 
@@ -324,6 +388,7 @@ class ProcessPool:
                             continue
                         w.long = True
                         long_count += 1
+                        self._mark_heavy(w.client)
                         with contextlib.suppress(OSError):
                             os.setpriority(os.PRIO_PROCESS, w.process.pid, _LONG_NICE)
                 self._check_memory(busy)
@@ -378,6 +443,7 @@ class ProcessPool:
                 "memory_stopped": self.stats.memory,
                 "crashed": self.stats.crashed,
                 "busy_refused": self.stats.busy_refused,
+                "heavy_clients": sum(1 for t in self._heavy.values() if t > now),
                 "worker_restarts": self.stats.restarts,
             }
 

@@ -69,9 +69,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="requests that may wait for a free worker (default 4); one more gets 503 busy at once",
     )  # fmt: skip
     parser.add_argument(
-        "--reserved-workers", type=int, default=1,
-        help="workers kept for short queries (default 1): queries running longer than 0.25 s share the "
-        "others, and one more long query is stopped with 503 busy",
+        "--reserved-workers", type=int, default=2,
+        help="workers kept for short queries (default 2): queries that used more than 0.25 s of CPU, and "
+        "the next queries of their clients for 10 s, share the others; one more is refused at once",
     )  # fmt: skip
     parser.add_argument(
         "--per-client", type=int, default=0,

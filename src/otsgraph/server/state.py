@@ -42,7 +42,7 @@ class ServerConfig:
     executor: str = "process"
     query_workers: int = 4  # worker processes (or threads, with executor="thread")
     query_queue: int = 4  # requests that may wait for a free worker; one more gets 503 busy at once
-    reserved_workers: int = 1  # kept for short queries: the long lane has the others
+    reserved_workers: int = 2  # kept for short queries: the long lane has the others
     long_query_after: float = 0.25  # seconds after which a query is in the long lane
     query_memory_mb: int = 1024  # what one query may allocate
     server_memory_mb: int = 0  # the whole server (0: 512 MB + workers x query_memory_mb)
