@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..loading import Layout
+from .errors import CORS
 from .state import ServerConfig, ServerState, install, load_state
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -37,6 +39,31 @@ class ForwardedHeaders:
         for key in [k for k in environ if k.startswith("HTTP_X_FORWARDED_")]:
             del environ[key]
         return self.plain(environ, start_response)
+
+
+class ReadableQueryString:
+    """Answer 400 (JSON) to a query string with raw bytes that are not UTF-8.
+
+    waitress refuses such a byte in most request targets, but lets it through after a `//`; werkzeug
+    then fails decoding `request.args` deep inside any route (a 500). Percent-encoded bytes are
+    each route's to judge; raw ones are never valid in a URL."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        try:
+            environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            body = json.dumps(
+                {"error": "bad-encoding", "message": "the query string holds raw bytes that are not UTF-8"}
+            ).encode()
+            start_response(
+                "400 Bad Request",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *CORS.items()],
+            )
+            return [body]
+        return self.app(environ, start_response)
 
 
 def trusted_networks(entries: tuple[str, ...] | list[str]) -> tuple[Network, ...]:
@@ -80,6 +107,7 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     install(app, server_state or load_state(layout or Layout.default(), config))
     app.wsgi_app = ForwardedHeaders(app.wsgi_app, proxies, config.trust_forwarded)  # type: ignore[method-assign]
+    app.wsgi_app = ReadableQueryString(app.wsgi_app)  # type: ignore[method-assign]
 
     from . import errors
     from .graph_store import graph_store

@@ -99,7 +99,8 @@ def _answer(payload: Any) -> Response:
             "callback must be a plain JavaScript identifier (letters, digits, _ or $, at most 128)",
             "callback",
         )
-    body = f"/**/{callback}({json.dumps(payload, ensure_ascii=False)});"
+    # ASCII with \u escapes: a lone surrogate from the query cannot be encoded as UTF-8
+    body = f"/**/{callback}({json.dumps(payload, ensure_ascii=True)});"
     return Response(body, mimetype="application/javascript")
 
 

@@ -153,7 +153,7 @@ def entity_for(identifier: str) -> str | None:
     if iri in found.entities:
         return iri
     qid = text.removeprefix(str(WD)).removeprefix("wd:")
-    matches = found.by_qid.get(qid, [])
+    matches = [iri for iri in found.by_qid.get(qid, []) if iri in found.entities]
     return matches[0] if len(matches) == 1 else None
 
 

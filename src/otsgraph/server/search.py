@@ -83,15 +83,26 @@ class Index:
 
     def find(self, query: str, limit: int = MAX_RESULTS) -> list[Hit]:
         wanted = keys(query)
+        cyrillic = _cyrillic(query)
+        typed = strip(query)
         best: dict[str, Hit] = {}
         for label_keys, iri, literal in self.entries:
             score = _score(wanted, label_keys)
             if score is None:
                 continue
-            hit = Hit(iri, literal, (*score, len(literal.value)))
+            # of equal matches: the label as typed (Эрдоган: the Russian label, not "Ердоған" or
+            # "Erdoğan", which match as well once transliterated), then one in the query's script,
+            # then the shorter
+            as_typed = strip(literal.value) == typed
+            other_script = _cyrillic(literal.value) != cyrillic
+            hit = Hit(iri, literal, (*score, not as_typed, other_script, len(literal.value)))
             if iri not in best or hit.score < best[iri].score:
                 best[iri] = hit
         return sorted(best.values(), key=lambda h: (h.score, h.iri))[:limit]
+
+
+def _cyrillic(text: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in text)
 
 
 def _score(wanted: set[str], have: frozenset[str]) -> tuple[int] | None:

@@ -63,7 +63,26 @@ def public_base() -> str:
     if configured:
         return configured.rstrip("/") + "/"
     # what request.url_root gives, without its costly percent-decoding of the whole URL
-    return f"{request.scheme}://{request.host}{request.script_root}/"
+    base = f"{request.scheme}://{request.host}{request.script_root}/"
+    problem = _iri_problem(base)
+    if problem:  # a trusted proxy may still send X-Forwarded-* that make no IRI (a space, a bad scheme)
+        raise ProtocolError(
+            400,
+            "bad-forwarded-headers",
+            f"the X-Forwarded-Proto/-Host/-Prefix headers make no valid IRI ({base!r}: {problem}); "
+            "fix the proxy's settings, or start the server with --public-url",
+        )
+    return base
+
+
+@lru_cache(maxsize=64)
+def _iri_problem(base: str) -> str:
+    """Why `base` + a path is no absolute IRI ('' when it is one); the same few bases recur."""
+    try:
+        ox.NamedNode(base + "sparql")
+    except ValueError as err:
+        return str(err)
+    return ""
 
 
 # ---------------------------------------------------------------------------------------- reading

@@ -41,7 +41,10 @@ def report_response(report, status: int) -> Response:
     try:
         fmt = choose(REPORT_FORMATS, request.args.get("format"), plain)
     except NotAcceptable as err:
-        raise ProtocolError(406, "not-acceptable", str(err)) from None
+        if status >= 400:  # a refusal must be told all the same: in JSON (RFC 9110 15.5.7 allows it)
+            fmt = REPORT_FORMATS[0]
+        else:
+            raise ProtocolError(406, "not-acceptable", str(err)) from None
     if fmt.name == "json":
         body = report.to_json().encode("utf-8")
     elif fmt.name == "turtle":
