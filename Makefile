@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/http_bench.py
+	$(BIN)/python bench/isolation_bench.py
+	$(BIN)/python bench/attack_soak.py
 
 clean:
 	rm -rf build .pytest_cache
