@@ -113,6 +113,10 @@ class Executor(Protocol):
         """(data version the job saw, its value: an Answer or a Change), or ProtocolError."""
         ...
 
+    def admit(self, client: str) -> None:
+        """429 at once for a client over its budget; cheap, so called before a body is read."""
+        ...
+
     def health(self) -> dict[str, int | float | str]: ...
 
     def close(self) -> None: ...
@@ -141,6 +145,9 @@ class ThreadExecutor:
         max_bytes = job.max_bytes if isinstance(job, QueryJob) else 0
         value = self.runner.run(work, timeout, max_bytes, lambda: self.limiter.release(client))
         return version, value
+
+    def admit(self, client: str) -> None:
+        pass  # threads keep no account of what a client used
 
     def health(self) -> dict[str, int | float | str]:
         return {"executor": "thread", "overdue": self.runner.overdue}

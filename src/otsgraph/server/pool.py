@@ -6,16 +6,17 @@ execution: the pool kills the worker at the deadline (the computation stops at o
 worker's RLIMIT_DATA makes a runaway allocation fail inside it, and a crash is seen as the pipe
 closing. The client gets a JSON 503 that says which, and a fresh worker takes its place.
 
-Fairness, with 2 cores shared by everyone:
+Fairness, with 2 cores shared by everyone, by the CPU each client's queries used lately
+(usage.py: CPU-seconds with a half-life of 30 s):
+- waiting requests are served lightest client first, so a client of cheap queries is not queued
+  behind one that sends costly ones;
 - a query that has used more than `long_after` CPU seconds joins the long lane: its worker is
-  reniced, so short queries keep the CPU, and at most `workers - reserve` workers may serve the
-  long lane at once; a query that turns long when it is full is stopped (503 busy), so `reserve`
-  workers are always there for short queries;
-- a client whose query turned long or was stopped is *heavy* for `heavy_for` seconds: its next
-  queries run in the long lane from the start, or get 429 at once when it is full, and never
-  wait for a worker. So a client that sends costly queries pays for them, not everyone else;
-  a client of cheap queries never waits behind one (the Wikidata Query Service throttles by the
-  time a client used, in the same spirit);
+  reniced, so short queries keep the CPU, and at most `workers - reserve` workers serve the long
+  lane; a query that turns long when the lane is full and no worker is idle is stopped (503 busy);
+- a *heavy* client (above `heavy_cpu`) runs only in the long lane, from the start, and never
+  waits: 429 at once when the lane is full; a client above `budget_cpu` gets 429 at once until
+  its usage decays (the Wikidata Query Service throttles by query time per client likewise);
+  a stopped query (time, memory, crash) is charged its CPU plus `heavy_cpu` / 2;
 - at most `queue` requests wait for a worker; one more gets 503 at once, so a flood of slow
   queries cannot hold every server thread (and /health stays fast);
 - one client runs `per_client` queries at once; one more gets 429 at once (safety.ClientLimiter).
@@ -26,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import math
 import os
 import signal
 import socket
@@ -41,6 +43,7 @@ from typing import Any
 from .jobs import QueryJob, UpdateJob, ValidateJob
 from .safety import ClientLimiter, ProtocolError
 from .snapshots import Snapshots
+from .usage import ClientUsage
 
 log = logging.getLogger("otsgraph.server")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -57,7 +60,8 @@ class PoolLimits:
     memory_mb: int = 1024  # what one query may allocate
     global_mb: int = 0  # the whole server (0: 512 MB + workers x memory_mb)
     long_after: float = 0.25  # CPU seconds before a query counts as long
-    heavy_for: float = 10.0  # seconds a client stays heavy after a long or stopped query
+    heavy_cpu: float = 10.0  # a client's recent CPU-seconds above which it runs in the long lane only
+    budget_cpu: float = 30.0  # … above which it is refused (429) until its usage decays
 
     @property
     def global_bytes(self) -> int:
@@ -79,6 +83,7 @@ class _Worker:
     deadline: float = 0.0
     long: bool = False
     cpu_at_start: float = 0.0  # the worker's CPU seconds when its job was sent
+    cpu_seen: float = 0.0  # its CPU seconds when the supervisor last looked (a killed one's last word)
     retired: bool = False  # to be replaced after its job (reniced, or dead)
     kill_reason: str = ""
 
@@ -110,8 +115,9 @@ class ProcessPool:
         self._cond = threading.Condition()
         self._workers: list[_Worker] = []
         self._starting = 0  # workers being started (outside the lock)
-        self._waiting = 0
-        self._heavy: dict[str, float] = {}  # client -> until when it is heavy (monotonic)
+        self._waiters: list[tuple[float, int]] = []  # (usage on arrival, ticket): lightest first
+        self._tickets = itertools.count()
+        self.usage = ClientUsage()
         self._closed = False
         self._supervisor = threading.Thread(target=self._supervise, name="otsgraph-pool", daemon=True)
         self._supervisor.start()
@@ -128,6 +134,7 @@ class ProcessPool:
     ) -> tuple[int, Any]:
         """(data version, value) of the job, or ProtocolError; never waits past the deadline."""
         deadline = time.monotonic() + timeout
+        self.admit(client)
         self.limiter.try_acquire(client)
         try:
             worker = self._take(deadline, request_id, client)
@@ -142,44 +149,64 @@ class ProcessPool:
         finally:
             self.limiter.release(client)
 
+    def admit(self, client: str) -> None:
+        """429 at once for a client over its CPU budget (cheap: called before a body is read)."""
+        used = self.usage.of(client)
+        if used > self.limits.budget_cpu:
+            wait = math.ceil(self.usage.seconds_until(client, self.limits.budget_cpu)) + 1
+            self.stats.busy_refused += 1
+            raise ProtocolError(
+                429,
+                "too-many-queries",
+                f"this client's queries used {used:.0f} s of CPU lately, over its budget of "
+                f"{self.limits.budget_cpu:g} s; try again in {wait} s",
+                {"Retry-After": str(wait)},
+            )
+
     def _take(self, deadline: float, request_id: str, client: str) -> _Worker:
         with self._cond:
             if self._closed:
                 raise ProtocolError(503, "shutting-down", "the server is stopping")
-            heavy = self._is_heavy(client)
-            if heavy:  # the long lane or nothing, and no waiting
+            used = self.usage.of(client)
+            if used > self.limits.heavy_cpu:  # the long lane or nothing, and no waiting
                 if self._long_lane() >= self._long_cap():
                     self.stats.busy_refused += 1
-                    raise self._throttled(client)
+                    raise self._throttled(client, used)
                 idle = self._idle()
                 if idle is None:
                     self.stats.busy_refused += 1
                     raise _busy("every query worker is busy")
                 return self._assign(idle, deadline, request_id, client, long=True)
             idle = self._idle()
-            if idle is None and self._waiting >= self.limits.queue:
+            if idle is not None and not self._waiters:
+                return self._assign(idle, deadline, request_id, client, long=False)
+            if len(self._waiters) >= self.limits.queue:
                 self.stats.busy_refused += 1
-                raise _busy(f"all {self.limits.workers} query workers are busy and {self._waiting} "
+                raise _busy(f"all {self.limits.workers} query workers are busy and {len(self._waiters)} "
                             "requests wait already")  # fmt: skip
-            self._waiting += 1
+            ticket = (used, next(self._tickets))
+            self._waiters.append(ticket)
             try:
-                while idle is None:
+                while True:
+                    idle = self._idle()
+                    if idle is not None and min(self._waiters) == ticket:
+                        break
                     self._grow()
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         self.stats.timeouts += 1
                         raise _timeout_error(0, waited=True)
                     self._cond.wait(min(remaining, 0.5))
-                    idle = self._idle()
             finally:
-                self._waiting -= 1
+                self._waiters.remove(ticket)
+                self._cond.notify_all()  # the next lightest may go
             return self._assign(idle, deadline, request_id, client, long=False)
 
     def _assign(self, worker: _Worker, deadline: float, request_id: str, client: str, long: bool) -> _Worker:
         """Give the worker this job (the caller holds the lock); a heavy client's runs in the long lane."""
         worker.busy, worker.request, worker.client, worker.kill_reason = True, request_id, client, ""
         worker.long = long
-        worker.cpu_at_start = _cpu_seconds(worker.process.pid)  # idle until the job is sent
+        worker.cpu_at_start = worker.cpu_seen = _cpu_seconds(worker.process.pid)  # idle until sent
         if long:
             with contextlib.suppress(OSError):
                 os.setpriority(os.PRIO_PROCESS, worker.process.pid, _LONG_NICE)
@@ -189,32 +216,21 @@ class ProcessPool:
             self._grow()  # keep one worker ready for the next request
         return worker
 
-    def _is_heavy(self, client: str) -> bool:
-        until = self._heavy.get(client)
-        if until is None:
-            return False
-        if until <= time.monotonic():
-            del self._heavy[client]
-            return False
-        return True
-
-    def _mark_heavy(self, client: str) -> None:
-        if client:
-            self._heavy[client] = time.monotonic() + self.limits.heavy_for
-            if len(self._heavy) > 100_000:  # many clients: forget the ones whose time is up
-                now = time.monotonic()
-                self._heavy = {c: t for c, t in self._heavy.items() if t > now}
+    def _charge(self, worker: _Worker, stopped: bool) -> None:
+        """Charge the job's CPU to its client; a stopped job costs a penalty too."""
+        used = max(worker.cpu_seen, _cpu_seconds(worker.process.pid)) - worker.cpu_at_start
+        self.usage.charge(worker.client, max(0.0, used) + (self.limits.heavy_cpu / 2 if stopped else 0.0))
 
     def _long_lane(self) -> int:
         return sum(1 for w in self._workers if w.busy and w.long and not w.kill_reason)
 
-    def _throttled(self, client: str) -> ProtocolError:
-        wait = max(1, int(self._heavy.get(client, time.monotonic()) - time.monotonic()) + 1)
+    def _throttled(self, client: str, used: float) -> ProtocolError:
+        wait = math.ceil(self.usage.seconds_until(client, self.limits.heavy_cpu)) + 1
         return ProtocolError(
             429,
             "too-many-queries",
-            f"this client's recent queries were long, and the long lane ({self._long_cap()} workers) is "
-            f"full; its queries are taken again in {wait} s, or as soon as the lane has room",
+            f"this client's queries used {used:.0f} s of CPU lately, so they run in the long lane "
+            f"({self._long_cap()} workers), which is full; try again in {wait} s at the latest",
             {"Retry-After": str(wait)},
         )
 
@@ -255,18 +271,19 @@ class ProcessPool:
             reply = None
             ready = True
         if not ready:  # the deadline passed: stop the computation itself, not just the wait
+            self._charge(worker, stopped=True)
             self._kill(worker, "timeout")
             self.stats.timeouts += 1
             raise _timeout_error(timeout)
         if reply is None:
             raise self._death(worker, timeout)
+        self._charge(worker, stopped=reply[0] != "ok" and reply[2] == "query-memory")
         self.stats.completed += 1
         if reply[0] == "ok":
             return reply[1]
         _, status, code, message = reply
         if code == "query-memory":
             self.stats.memory += 1
-            self._mark_heavy(worker.client)
             raise _memory_error(self.limits.memory_mb)
         if code == "internal":
             log.error("request %s: worker %d failed: %s", worker.request, worker.number, message)
@@ -279,7 +296,7 @@ class ProcessPool:
         with contextlib.suppress(subprocess.TimeoutExpired):
             worker.process.wait(1.0)
         reason = worker.kill_reason
-        self._mark_heavy(worker.client)
+        self._charge(worker, stopped=True)
         if reason == "timeout":
             self.stats.timeouts += 1
             return _timeout_error(timeout)
@@ -363,8 +380,6 @@ class ProcessPool:
     def _kill(self, worker: _Worker, reason: str) -> None:
         worker.kill_reason = worker.kill_reason or reason
         worker.retired = True
-        if reason not in ("shutdown", "retired"):
-            self._mark_heavy(worker.client)
         with contextlib.suppress(OSError):
             worker.process.kill()  # SIGKILL: the computation stops now
 
@@ -380,15 +395,15 @@ class ProcessPool:
                 busy = [w for w in self._workers if w.busy and not w.kill_reason]
                 long_count = sum(1 for w in busy if w.long)
                 for w in sorted(busy, key=lambda w: w.started):
+                    w.cpu_seen = _cpu_seconds(w.process.pid) or w.cpu_seen
                     if now > w.deadline + 0.5:  # the request thread normally kills first
                         self._kill(w, "timeout")
-                    elif not w.long and _cpu_seconds(w.process.pid) - w.cpu_at_start > self.limits.long_after:
-                        if long_count >= self._long_cap():
-                            self._kill(w, "busy")
+                    elif not w.long and w.cpu_seen - w.cpu_at_start > self.limits.long_after:
+                        if long_count >= self._long_cap() and self._idle() is None:
+                            self._kill(w, "busy")  # the reserve is all taken: short queries need it
                             continue
                         w.long = True
                         long_count += 1
-                        self._mark_heavy(w.client)
                         with contextlib.suppress(OSError):
                             os.setpriority(os.PRIO_PROCESS, w.process.pid, _LONG_NICE)
                 self._check_memory(busy)
@@ -436,14 +451,13 @@ class ProcessPool:
                 "workers": len(self._workers),
                 "running": len(busy),
                 "long": sum(1 for w in busy if w.long),
-                "waiting": self._waiting,
+                "waiting": len(self._waiters),
                 "overdue": len(overdue),
                 "completed": self.stats.completed,
                 "timeouts": self.stats.timeouts,
                 "memory_stopped": self.stats.memory,
                 "crashed": self.stats.crashed,
                 "busy_refused": self.stats.busy_refused,
-                "heavy_clients": sum(1 for t in self._heavy.values() if t > now),
                 "worker_restarts": self.stats.restarts,
             }
 

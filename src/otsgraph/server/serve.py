@@ -71,7 +71,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reserved-workers", type=int, default=2,
         help="workers kept for short queries (default 2): queries that used more than 0.25 s of CPU, and "
-        "the next queries of their clients for 10 s, share the others; one more is refused at once",
+        "those of clients that used much CPU lately, share the others (the long lane)",
     )  # fmt: skip
     parser.add_argument(
         "--per-client", type=int, default=0,
