@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -146,7 +147,10 @@ def make_executor(server: ServerState):
 def _close(executor, scratch: Path | None) -> None:
     executor.close()
     if scratch is not None:
-        shutil.rmtree(scratch, ignore_errors=True)
+        # the store in it may still be open: RocksDB closes its files when the store is dropped, and
+        # pulling its folder away first invites it to fail there (a file descriptor closed twice
+        # was seen to take a waitress trigger with it); the folder goes when the process ends
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
 
 
 def _open(config: ServerConfig) -> tuple[ox.Store, Path | None]:
