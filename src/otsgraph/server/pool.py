@@ -8,15 +8,16 @@ closing. The client gets a JSON 503 that says which, and a fresh worker takes it
 
 Fairness, with 2 cores shared by everyone, by the CPU each client's queries used lately
 (usage.py: CPU-seconds with a half-life of 30 s):
-- waiting requests are served lightest client first, so a client of cheap queries is not queued
-  behind one that sends costly ones;
+- waiting requests are served in order of their client's CPU per query lately, so a client of
+  cheap queries is not queued behind one that sends costly ones, however many it sends;
 - a query that has used more than `long_after` CPU seconds joins the long lane: its worker is
   reniced, so short queries keep the CPU, and at most `workers - reserve` workers serve the long
   lane; a query that turns long when the lane is full and no worker is idle is stopped (503 busy);
-- a *heavy* client (above `heavy_cpu`) runs only in the long lane, from the start, and never
-  waits: 429 at once when the lane is full; a client above `budget_cpu` gets 429 at once until
-  its usage decays (the Wikidata Query Service throttles by query time per client likewise);
-  a stopped query (time, memory, crash) is charged its CPU plus `heavy_cpu` / 2;
+- a *heavy* client (above `heavy_cost` CPU-seconds per query, and `heavy_cpu` in all) runs only
+  in the long lane, from the start, and never waits: 429 at once when the lane is full;
+- a client above `budget_cpu` gets 429 at once until its usage decays (the Wikidata Query
+  Service throttles by query time per client likewise); a stopped query (time, memory, crash)
+  is charged its CPU plus `stop_penalty`;
 - at most `queue` requests wait for a worker; one more gets 503 at once, so a flood of slow
   queries cannot hold every server thread (and /health stays fast);
 - one client runs `per_client` queries at once; one more gets 429 at once (safety.ClientLimiter).
@@ -55,13 +56,15 @@ _START_TIMEOUT = 30.0  # seconds a new worker may take to start (imports on a lo
 class PoolLimits:
     workers: int = 4  # worker processes (each has its own memory cap)
     reserve: int = 2  # workers kept for short queries: the long lane has workers - reserve
-    queue: int = 4  # requests that may wait for a free worker
+    queue: int = 8  # requests that may wait for a free worker (a lighter client displaces the heaviest)
     per_client: int = 2  # queries one client runs at once
     memory_mb: int = 1024  # what one query may allocate
     global_mb: int = 0  # the whole server (0: 512 MB + workers x memory_mb)
     long_after: float = 0.25  # CPU seconds before a query counts as long
-    heavy_cpu: float = 10.0  # a client's recent CPU-seconds above which it runs in the long lane only
-    budget_cpu: float = 30.0  # … above which it is refused (429) until its usage decays
+    heavy_cost: float = 0.5  # a client's recent CPU-seconds per query above which it is heavy …
+    heavy_cpu: float = 2.0  # … once it used this much in all: then it runs in the long lane only
+    budget_cpu: float = 30.0  # a client's recent CPU-seconds above which it is refused (429)
+    stop_penalty: float = 5.0  # CPU-seconds charged on top for a query stopped (time, memory, crash)
 
     @property
     def global_bytes(self) -> int:
@@ -115,7 +118,8 @@ class ProcessPool:
         self._cond = threading.Condition()
         self._workers: list[_Worker] = []
         self._starting = 0  # workers being started (outside the lock)
-        self._waiters: list[tuple[float, int]] = []  # (usage on arrival, ticket): lightest first
+        self._waiters: list[tuple[float, int]] = []  # (cost per query on arrival, ticket): cheapest first
+        self._evicted: set[tuple[float, int]] = set()  # waiters a lighter client displaced
         self._tickets = itertools.count()
         self.usage = ClientUsage()
         self._closed = False
@@ -167,11 +171,12 @@ class ProcessPool:
         with self._cond:
             if self._closed:
                 raise ProtocolError(503, "shutting-down", "the server is stopping")
-            used = self.usage.of(client)
-            if used > self.limits.heavy_cpu:  # the long lane or nothing, and no waiting
+            # a client not seen lately queues behind the ones known to be cheap
+            used, cost = self.usage.of(client), self.usage.cost(client, unknown=self.limits.long_after)
+            if cost > self.limits.heavy_cost and used > self.limits.heavy_cpu:  # long lane only, no waiting
                 if self._long_lane() >= self._long_cap():
                     self.stats.busy_refused += 1
-                    raise self._throttled(client, used)
+                    raise self._throttled(client, cost)
                 idle = self._idle()
                 if idle is None:
                     self.stats.busy_refused += 1
@@ -181,13 +186,23 @@ class ProcessPool:
             if idle is not None and not self._waiters:
                 return self._assign(idle, deadline, request_id, client, long=False)
             if len(self._waiters) >= self.limits.queue:
-                self.stats.busy_refused += 1
-                raise _busy(f"all {self.limits.workers} query workers are busy and {len(self._waiters)} "
-                            "requests wait already")  # fmt: skip
-            ticket = (used, next(self._tickets))
+                heaviest = max(self._waiters)
+                if heaviest[0] <= cost:
+                    self.stats.busy_refused += 1
+                    raise _busy(f"all {self.limits.workers} query workers are busy and "
+                                f"{len(self._waiters)} requests wait already")  # fmt: skip
+                self._evicted.add(heaviest)  # a lighter client takes the place of the heaviest waiter
+                self._waiters.remove(heaviest)
+                self._cond.notify_all()
+            ticket = (cost, next(self._tickets))
             self._waiters.append(ticket)
             try:
                 while True:
+                    if ticket in self._evicted:
+                        self._evicted.discard(ticket)
+                        self._waiters.append(ticket)  # for the finally below
+                        self.stats.busy_refused += 1
+                        raise _busy("lighter clients came while this request waited for a worker")
                     idle = self._idle()
                     if idle is not None and min(self._waiters) == ticket:
                         break
@@ -219,17 +234,17 @@ class ProcessPool:
     def _charge(self, worker: _Worker, stopped: bool) -> None:
         """Charge the job's CPU to its client; a stopped job costs a penalty too."""
         used = max(worker.cpu_seen, _cpu_seconds(worker.process.pid)) - worker.cpu_at_start
-        self.usage.charge(worker.client, max(0.0, used) + (self.limits.heavy_cpu / 2 if stopped else 0.0))
+        self.usage.charge(worker.client, max(0.0, used) + (self.limits.stop_penalty if stopped else 0.0))
 
     def _long_lane(self) -> int:
         return sum(1 for w in self._workers if w.busy and w.long and not w.kill_reason)
 
-    def _throttled(self, client: str, used: float) -> ProtocolError:
+    def _throttled(self, client: str, cost: float) -> ProtocolError:
         wait = math.ceil(self.usage.seconds_until(client, self.limits.heavy_cpu)) + 1
         return ProtocolError(
             429,
             "too-many-queries",
-            f"this client's queries used {used:.0f} s of CPU lately, so they run in the long lane "
+            f"this client's queries used {cost:.1f} s of CPU each lately, so they run in the long lane "
             f"({self._long_cap()} workers), which is full; try again in {wait} s at the latest",
             {"Retry-After": str(wait)},
         )

@@ -65,8 +65,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=int, default=4, help="query worker processes (default 4)")
     parser.add_argument(
-        "--queue", type=int, default=4,
-        help="requests that may wait for a free worker (default 4); one more gets 503 busy at once",
+        "--queue", type=int, default=8,
+        help="requests that may wait for a free worker (default 8); when it is full, a request from a "
+        "client that used less CPU lately takes the place of the heaviest waiter, else gets 503 busy",
     )  # fmt: skip
     parser.add_argument(
         "--reserved-workers", type=int, default=2,

@@ -42,7 +42,7 @@ class ServerConfig:
     # processes, pool.py) or "thread" (threads of this process, which cannot be stopped)
     executor: str = "process"
     query_workers: int = 4  # worker processes (or threads, with executor="thread")
-    query_queue: int = 4  # requests that may wait for a free worker; one more gets 503 busy at once
+    query_queue: int = 8  # requests that may wait for a free worker; one more gets 503 busy at once
     reserved_workers: int = 2  # kept for short queries: the long lane has the others
     long_query_after: float = 0.25  # seconds after which a query is in the long lane
     query_memory_mb: int = 1024  # what one query may allocate
