@@ -344,3 +344,20 @@ def test_the_thread_executor_stays_selectable(tmp_path):
         assert get(url, "ASK {}").json()["boolean"] is True
         assert health(url)["queries"]["executor"] == "thread"
         assert get(url, DEEP_BRACES).json()["error"] == "too-deep"
+
+
+def test_a_client_of_costly_queries_pays_for_them_and_a_cheap_one_does_not(server):
+    url, _, _ = server
+    costly, other, cheap = "10.9.4.1", "10.9.4.2", "10.9.4.3"
+    assert get(url, STARVE, client=costly).status_code == 503  # stopped: charged its CPU and a penalty
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(get, url, STARVE, other)  # another costly query takes the long lane
+        time.sleep(1.0)
+        started = time.monotonic()
+        refused = get(url, LABEL, client=costly)  # even a cheap query of the costly client: long lane only
+        assert refused.status_code == 429, refused.text
+        assert "CPU" in refused.json()["message"] and int(refused.headers["Retry-After"]) >= 1
+        assert time.monotonic() - started < 1.5  # told at once, never queued
+        served = get(url, LABEL, client=cheap)  # a client of cheap queries is served meanwhile
+        assert served.status_code == 200
+        running.result()

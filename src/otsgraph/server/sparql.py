@@ -201,7 +201,6 @@ def endpoint() -> Response:
             {"Allow": "GET, HEAD, POST, OPTIONS"},
         )
     server = state()
-    server.executor.admit(request.remote_addr or "?")  # a client over its budget: 429 before any reading
     operation = _read_operation(server.config.max_request_bytes)
     if operation.kind == "query":
         return _query(server, operation)

@@ -97,7 +97,6 @@ def read_body(
 def validate() -> Response:
     server = state()
     require_gate(server)
-    server.executor.admit(request.remote_addr or "?")
     # no token is needed here: the submission is bounded, and the check runs like a query (a
     # worker on a checkpoint: time limit, memory cap, never the write lock)
     quads = read_body(server, max_triples=server.config.max_validate_triples)
