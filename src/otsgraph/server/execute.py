@@ -117,6 +117,10 @@ class Executor(Protocol):
         """429 at once for a client over its budget; cheap, so called before a body is read."""
         ...
 
+    def changed(self) -> None:
+        """The data changed (a write ended): get ready for the next job, off the request path."""
+        ...
+
     def health(self) -> dict[str, int | float | str]: ...
 
     def close(self) -> None: ...
@@ -148,6 +152,9 @@ class ThreadExecutor:
 
     def admit(self, client: str) -> None:
         pass  # threads keep no account of what a client used
+
+    def changed(self) -> None:
+        pass  # threads read the live store
 
     def health(self) -> dict[str, int | float | str]:
         return {"executor": "thread", "overdue": self.runner.overdue}

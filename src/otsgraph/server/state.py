@@ -103,6 +103,7 @@ class ServerState:
             self.version += 1
             self.modified = time.time()
             self.cache.clear()
+        self.executor.changed()
 
 
 def make_executor(server: ServerState):
