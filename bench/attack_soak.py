@@ -55,7 +55,7 @@ RESULTS = BENCH / "results"
 sys.path.insert(0, str(BENCH))
 
 from http_bench import free_port, load_queries  # noqa: E402
-from isolation_bench import canonical  # noqa: E402
+from isolation_bench import canonical, git_state  # noqa: E402
 
 TOKEN = "soak-token"
 ACCEPT = "application/sparql-results+json"
@@ -817,22 +817,6 @@ def longest_true(series: list[tuple[float, bool]]) -> float:
         else:
             first = None
     return best
-
-
-def git_state() -> str:
-    """The commit measured, and the files under src/ that differ from it (others edit them meanwhile)."""
-
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
-        return done.stdout.rstrip()
-
-    import hashlib
-
-    changed = git("status", "--porcelain", "--", "src").splitlines()
-    digest = hashlib.sha1(git("diff", "--", "src").encode()).hexdigest()[:8]
-    files = ", ".join(line[3:] for line in changed)
-    dirty = f" with uncommitted changes in {files} (diff {digest})" if changed else ""
-    return f"commit {git('rev-parse', '--short', 'HEAD')}{dirty}"
 
 
 if __name__ == "__main__":

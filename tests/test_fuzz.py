@@ -56,19 +56,10 @@ from fuzz_strategies import (
     sparql_queries,
     sparql_updates,
 )
+from otsgraph.server.errors import API_PREFIXES  # the routes that answer JSON errors, never HTML
 
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
-API_PREFIXES = (
-    "/sparql",
-    "/rdf-graphs",
-    "/validate",
-    "/reconcile",
-    "/api/",
-    "/health",
-    "/void",
-    "/.well-known",
-)
 ALLOWED_503 = {"timeout", "busy", "query-crashed", "query-memory", "server-memory"}
 ANSWER_WITHIN = 10.0  # seconds: queries stop at 2 s; no answer by then is a hang
 REPORT_TYPES = ("application/json", "text/turtle", "application/n-triples", "application/ld+json")
