@@ -128,6 +128,8 @@ class PlainWrites:
     def _update(self, text: str, who: str) -> None:
         try:
             self.store.update(text)
+        except (SyntaxError, ValueError) as err:  # what its update cannot write (RDF 1.2 triple terms)
+            raise ProtocolError(400, "cannot-store", f"this store cannot take these triples: {err}") from None
         finally:
             self.server.changed()
 
