@@ -153,6 +153,8 @@ def test_a_crash_in_the_engine_ends_one_worker_never_the_server(tmp_path):
         log = (tmp_path / "serve.log").read_text()
         assert "crashed (exit SIGSEGV)" in log and "request " in log  # logged, with the request's id …
         assert TOKEN not in log  # … never its token
+        assert (tmp_path / "store.snapshots").is_dir()
+    assert not (tmp_path / "store.snapshots").exists()  # a clean stop leaves no checkpoints behind
 
 
 def test_a_worker_killed_from_outside_is_replaced(server):

@@ -500,6 +500,7 @@ class ProcessPool:
         for w in workers:
             w.kill_reason = w.kill_reason or "shutdown"
             self._stop(w)
+        self.snapshots.close()  # the checkpoints (no process has them open any more)
 
 
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
