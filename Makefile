@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PORT   ?= 8000
 
 .PHONY: setup serve build test lint fmt bench clean
 
@@ -18,7 +19,7 @@ setup: $(STAMP)
 # The main job: build the graph (summary, artefacts) and serve it on http://127.0.0.1:8000/.
 serve: $(STAMP)
 	$(BIN)/otsgraph build --quiet
-	$(BIN)/otsgraph serve
+	$(BIN)/otsgraph serve --port $(PORT)
 
 build: $(STAMP)
 	$(BIN)/otsgraph build

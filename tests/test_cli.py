@@ -108,3 +108,17 @@ def test_docs_writes_html_with_every_class(project, tmp_path):
     for term in ("ots:Summit", "ots:State", "ots:heldIn", "Class hierarchy"):
         assert term in html
     assert "Саммит" in html or "саммит" in html  # kk/ru labels are shown
+
+
+def test_a_long_inline_query_with_a_comment_mentioning_prefixes(project):
+    """Longer than a file name may be (it crashed with an OSError), with the word PREFIX in a comment
+    only (it switched the common prefixes off): the query runs with res: and rdfs: predeclared."""
+    q = (
+        "SELECT ?l WHERE { res:kazakhstan rdfs:label ?l FILTER(LANG(?l) = 'en') } # list prefixes "
+        + "x" * 300
+    )
+    done = otsgraph("query", q, "--root", str(project))
+    assert done.returncode == 0, done.stderr
+    assert "Kazakhstan" in done.stdout
+    declared = "PREFIX r: <https://w3id.org/otsgraph/resource/>\nASK { r:kazakhstan ?p ?o }"
+    assert otsgraph("query", declared, "--root", str(project)).stdout.strip() == "true"

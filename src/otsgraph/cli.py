@@ -97,6 +97,24 @@ def _open_built_store(args: argparse.Namespace, console: Console) -> ox.Store:
     return open_for_reading(path, progress=console.progress)
 
 
+def _is_file(text: str) -> bool:
+    """Is this argument a file's path? A long inline query is not (and must not crash the check)."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL
+        return False
+
+
+def _declares_prefixes(text: str) -> bool:
+    """Does the query declare a prefix itself? The word in a comment or a string does not count."""
+    from .sparql_tokens import ScanError, tokens
+
+    try:
+        return any(kind == "word" and value.upper() == "PREFIX" for kind, value, _ in tokens(text))
+    except ScanError:  # the engine reports the syntax error with its position
+        return "PREFIX" in text.upper()
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     from .namespaces import sparql_prefixes
     from .results import UnsupportedFormat, render
@@ -104,12 +122,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     console = Console(args.quiet)
     text = args.query
-    candidate = Path(text)
-    if text.endswith(".rq") or (len(text) < 4096 and candidate.is_file()):
-        if not candidate.is_file():
+    if text.endswith(".rq") or _is_file(text):
+        if not _is_file(text):
             return _fail("Input error", f"no such query file: {text}")
-        text = candidate.read_text(encoding="utf-8")
-    if "PREFIX" not in text.upper():
+        text = Path(text).read_text(encoding="utf-8")
+    if not _declares_prefixes(text):
         text = sparql_prefixes() + text
     store = _open_built_store(args, console)
     try:
