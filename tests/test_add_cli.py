@@ -140,6 +140,8 @@ def test_revert_and_reset_from_the_command_line(capsys, store_dir):
     assert code == 0 and f"reverted {change_id}" in out
     data = {q for q in quads_of(store_dir) if q.graph_name not in (ADDITIONS, AUDIT)}
     assert data == {q for q in before if q.graph_name not in (ADDITIONS, AUDIT)}
+    code, out, err = run(capsys, "revert", "-q", "--store", str(store_dir), change_id)  # again
+    assert code == 0 and "nothing to revert" in err and "None" not in out + err
     code, _, err = run(capsys, "revert", "-q", "--store", str(store_dir), "no-such-change")
     assert code == 2 and "no change 'no-such-change'" in err
     code, out, _ = run(capsys, "reset", "-q", "--store", str(store_dir))

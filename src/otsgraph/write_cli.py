@@ -301,6 +301,13 @@ def run_revert(args: argparse.Namespace, layout: Layout) -> int:
         print(rejected.report.to_text(f"revert {args.change}"))
         print("Rejected: the revert would leave the graph invalid; nothing changed.", file=sys.stderr)
         return EXIT_INVALID
+    if report.change_id is None:  # an empty plan: nothing of the change is left to undo
+        print(
+            f"nothing to revert: what change {args.change} did is no longer in the graph (reverted "
+            "before, or changed since); nothing was written",
+            file=sys.stderr,
+        )
+        return EXIT_OK
     print(f"reverted {args.change} by change {report.change_id}")
     return EXIT_OK
 
