@@ -57,6 +57,11 @@ def _copy_for_update(store: ox.Store) -> ox.Store:
     return copy
 
 
+def data_only(update: str) -> bool:
+    """Is the update made of INSERT DATA / DELETE DATA only (no WHERE to evaluate)?"""
+    return bool(_data_operations(update))
+
+
 def _data_operations(update: str) -> list[tuple[str, int]] | None:
     """("INSERT"|"DELETE", offset of the keyword) of each operation when every operation of the
     update is INSERT DATA or DELETE DATA (after PREFIX/BASE lines); otherwise None."""

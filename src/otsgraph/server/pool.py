@@ -36,7 +36,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -99,8 +99,6 @@ class PoolStats:
     crashed: int = 0  # died by themselves (a crash in the engine)
     busy_refused: int = 0  # 503 busy: no worker free, or the long lane full
     restarts: int = 0  # workers started to replace one
-    worst_overdue: float = 0.0  # the longest a query ran past its deadline (s)
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 class ProcessPool:

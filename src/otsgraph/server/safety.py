@@ -16,8 +16,6 @@ from __future__ import annotations
 import hmac
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -157,11 +155,3 @@ class ClientLimiter:
                 self._active[client] = remaining
             else:
                 self._active.pop(client, None)
-
-    @contextmanager
-    def slot(self, client: str) -> Iterator[None]:
-        self.try_acquire(client)
-        try:
-            yield
-        finally:
-            self.release(client)

@@ -44,7 +44,7 @@ class ServerConfig:
     query_workers: int = 4  # worker processes (or threads, with executor="thread")
     query_queue: int = 8  # requests that may wait for a free worker; one more gets 503 busy at once
     reserved_workers: int = 2  # kept for short queries: the long lane has the others
-    long_query_after: float = 0.25  # seconds after which a query is in the long lane
+    long_query_after: float = 0.25  # CPU seconds after which a query is in the long lane
     query_memory_mb: int = 1024  # what one query may allocate
     server_memory_mb: int = 0  # the whole server (0: 512 MB + workers x query_memory_mb)
     max_nesting: int = 100  # SPARQL nesting depth (brackets, unary operators) taken at most
@@ -70,7 +70,7 @@ class ServerState:
     # False for a plain SPARQL store (`serve --empty`): the default graph is the store's own
     union_default: bool = True
 
-    scratch: Path | None = None  # a folder this state made and removes when closed
+    scratch: Path | None = None  # a folder this state made (removed when the process ends)
 
     def __post_init__(self) -> None:
         from .execute import ResultCache

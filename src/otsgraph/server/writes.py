@@ -22,7 +22,7 @@ from contextlib import contextmanager
 import pyoxigraph as ox
 from flask import Request, Response
 
-from ..change import _data_operations as data_operations
+from ..change import data_only
 from ..gate import Change, Rejected, change_from_update
 from ..graphs import INFERRED, READ_ONLY_GRAPHS
 from ..namespaces import PREFIXES, sparql_prefixes
@@ -302,11 +302,6 @@ def _attempts() -> Iterator[bool]:
 
 def _summary(change: Change) -> str:
     return f"SPARQL Update ({len(change.add)} added, {len(change.remove)} removed)"
-
-
-def data_only(text: str) -> bool:
-    """Is the update made of INSERT DATA / DELETE DATA only (no WHERE to evaluate)?"""
-    return bool(data_operations(text))
 
 
 def _effect(server: ServerState, job: UpdateJob, deadline: float):
