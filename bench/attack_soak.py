@@ -37,7 +37,6 @@ import http.client
 import json
 import multiprocessing as mp
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -55,7 +54,7 @@ RESULTS = BENCH / "results"
 sys.path.insert(0, str(BENCH))
 
 from http_bench import free_port, load_queries  # noqa: E402
-from isolation_bench import canonical, git_state  # noqa: E402
+from isolation_bench import canonical, git_state, run_meta  # noqa: E402
 
 TOKEN = "soak-token"
 ACCEPT = "application/sparql-results+json"
@@ -481,16 +480,7 @@ def main() -> None:
                 server.kill()
                 server.wait()
     meta = {
-        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
-        "minutes": round((time.time() - started) / 60, 1),
-        "machine": platform.platform(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "git": git_before
-        if git_before == git_state()
-        else f"at the start {git_before}; at the end {git_state()}",
-        "load_before": [round(x, 2) for x in load_before],
-        "load_after": [round(x, 2) for x in os.getloadavg()],
+        **run_meta(started, time.time() - started, git_before, load_before),
         "global_mb": global_mb,
         "workers": workers,
         "notes": args.notes.read_text(encoding="utf-8") if args.notes else "",

@@ -579,16 +579,7 @@ def main() -> None:
         costs = handoff(graphs[-1], queries, args.handoff, work) if args.handoff else {}
     elapsed = time.time() - started
     meta = {
-        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
-        "minutes": round(elapsed / 60, 1),
-        "machine": platform.platform(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "git": git_before
-        if git_before == git_state()
-        else f"at the start {git_before}; at the end {git_state()}",
-        "load_before": [round(x, 2) for x in load_before],
-        "load_after": [round(x, 2) for x in os.getloadavg()],
+        **run_meta(started, elapsed, git_before, load_before),
         "others_cpus": round((busy_cpu_seconds() - machine_cpu - (own_cpu_seconds() - own_cpu)) / elapsed, 2),
         "quick": quick,
         "seconds": args.seconds,
@@ -606,6 +597,22 @@ def main() -> None:
     args.out.write_text(text, encoding="utf-8")
     print(text)
     print(f"results: {args.out}")
+
+
+def run_meta(started: float, elapsed: float, git_before: str, load_before: list[float]) -> dict:
+    """When, where and on which code a bench ran, and the machine's load around it."""
+    return {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+        "minutes": round(elapsed / 60, 1),
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "git": git_before
+        if git_before == git_state()
+        else f"at the start {git_before}; at the end {git_state()}",
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def git_state() -> str:
