@@ -7,14 +7,25 @@
 - Terms: an ots: term the ontology does not declare, or a term of another known vocabulary that
   neither the ontology, the shapes nor the stored data use, is a typo; the nearest known term is
   suggested. A res: entity used without a declaration gets the nearest declared entity suggested.
-- Literals: a typed literal whose lexical form is impossible ("2023-02-30"^^xsd:date), or whose
-  datatype is not the property's declared rdfs:range.
+- Literals: a typed literal whose lexical form is impossible ("2023-02-30"^^xsd:date), or that does
+  not satisfy the property's declared rdfs:range under the datatype rule below.
+
+The datatype rule, one rule for the ontology, the shapes and this gate (docs/modelling.md, "Datatypes"):
+an rdfs:range of a datatype property names a datatype of the OWL 2 datatype map (or rdfs:Literal),
+never xsd:date, xsd:gYear and the like, which HermiT and the OWL 2 DL profile refuse. A literal
+satisfies the range when its datatype is the range or is derived from it in the XSD hierarchy, or when
+its value lies in the range's value space (OWL 2 semantics: "42251"^^xsd:integer is a
+nonNegativeInteger value, "-1"^^xsd:integer is not). The shapes name the exact datatype the data must
+use (sh:datatype) with its facets (sh:minInclusive 0), and constrain the datatypes outside the map on
+their own. tests/test_ontology_shapes_agree.py checks that every shape agrees with the ranges.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
@@ -252,16 +263,184 @@ def _unknown_term(
 
 # ---- Literals -------------------------------------------------------------------------------
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+RDFS_LITERAL = RDFS + "Literal"
+PLAIN_LITERAL = RDF + "PlainLiteral"
+XSD_STRING = XSD + "string"
+
+#: the OWL 2 datatype map (OWL 2 Structural Specification, section 4), plus rdf:langString (RDF 1.1's
+#: name for the language-tagged part of rdf:PlainLiteral, which HermiT and the OWL API accept)
+OWL2_DATATYPES = frozenset(
+    [RDFS_LITERAL, PLAIN_LITERAL, LANG_STRING, RDF + "XMLLiteral", OWL + "real", OWL + "rational"]
+    + [
+        XSD + name
+        for name in [
+            "decimal",
+            "integer",
+            "nonNegativeInteger",
+            "nonPositiveInteger",
+            "positiveInteger",
+            "negativeInteger",
+            "long",
+            "int",
+            "short",
+            "byte",
+            "unsignedLong",
+            "unsignedInt",
+            "unsignedShort",
+            "unsignedByte",
+            "double",
+            "float",
+            "string",
+            "normalizedString",
+            "token",
+            "language",
+            "Name",
+            "NCName",
+            "NMTOKEN",
+            "boolean",
+            "hexBinary",
+            "base64Binary",
+            "anyURI",
+            "dateTime",
+            "dateTimeStamp",
+        ]
+    ]
+)
+
+#: each datatype's base type (XSD 1.1 Part 2; owl:real and owl:rational from OWL 2)
+_BASE = {
+    XSD + "integer": XSD + "decimal",
+    XSD + "nonNegativeInteger": XSD + "integer",
+    XSD + "positiveInteger": XSD + "nonNegativeInteger",
+    XSD + "nonPositiveInteger": XSD + "integer",
+    XSD + "negativeInteger": XSD + "nonPositiveInteger",
+    XSD + "long": XSD + "integer",
+    XSD + "int": XSD + "long",
+    XSD + "short": XSD + "int",
+    XSD + "byte": XSD + "short",
+    XSD + "unsignedLong": XSD + "nonNegativeInteger",
+    XSD + "unsignedInt": XSD + "unsignedLong",
+    XSD + "unsignedShort": XSD + "unsignedInt",
+    XSD + "unsignedByte": XSD + "unsignedShort",
+    XSD + "decimal": OWL + "rational",
+    OWL + "rational": OWL + "real",
+    XSD + "normalizedString": XSD_STRING,
+    XSD + "token": XSD + "normalizedString",
+    XSD + "language": XSD + "token",
+    XSD + "Name": XSD + "token",
+    XSD + "NCName": XSD + "Name",
+    XSD + "NMTOKEN": XSD + "token",
+    XSD + "dateTimeStamp": XSD + "dateTime",
+}
+
+#: the bounds of the integer types' value spaces (None: unbounded)
+_INTEGER_BOUNDS: dict[str, tuple[int | None, int | None]] = {
+    XSD + "integer": (None, None),
+    XSD + "nonNegativeInteger": (0, None),
+    XSD + "positiveInteger": (1, None),
+    XSD + "nonPositiveInteger": (None, 0),
+    XSD + "negativeInteger": (None, -1),
+    XSD + "long": (-(2**63), 2**63 - 1),
+    XSD + "int": (-(2**31), 2**31 - 1),
+    XSD + "short": (-(2**15), 2**15 - 1),
+    XSD + "byte": (-(2**7), 2**7 - 1),
+    XSD + "unsignedLong": (0, 2**64 - 1),
+    XSD + "unsignedInt": (0, 2**32 - 1),
+    XSD + "unsignedShort": (0, 2**16 - 1),
+    XSD + "unsignedByte": (0, 2**8 - 1),
+}
+_REAL = OWL + "real"
+_NAME_START = (
+    r"A-Za-z_:\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\uFFFD"
+)
+_NAME_CHAR = _NAME_START + r"\-.0-9\u00B7\u0300-\u036F\u203F-\u2040"
+#: the value spaces of the string types, as tests on a string value
+_STRING_SPACES = {
+    XSD_STRING: lambda v: True,
+    XSD + "normalizedString": lambda v: not re.search(r"[\r\n\t]", v),
+    XSD + "token": lambda v: not re.search(r"[\r\n\t]|^ | $|  ", v),
+    XSD + "language": lambda v: re.fullmatch(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*", v) is not None,
+    XSD + "Name": lambda v: re.fullmatch(f"[{_NAME_START}][{_NAME_CHAR}]*", v) is not None,
+    XSD + "NCName": lambda v: ":" not in v and re.fullmatch(f"[{_NAME_START}][{_NAME_CHAR}]*", v) is not None,
+    XSD + "NMTOKEN": lambda v: re.fullmatch(f"[{_NAME_CHAR}]+", v) is not None,
+}
+
+
+def derived_from(datatype: str, ancestor: str) -> bool:
+    """Is `datatype` `ancestor` or derived from it (every datatype is derived from rdfs:Literal)?"""
+    if ancestor == RDFS_LITERAL:
+        return True
+    while datatype is not None:
+        if datatype == ancestor:
+            return True
+        datatype = _BASE.get(datatype)
+    return False
+
+
+def integer_bounds(datatype: str) -> tuple[int | None, int | None] | None:
+    """The bounds of an integer type's value space; None for a datatype that is not an integer type."""
+    return _INTEGER_BOUNDS.get(datatype)
+
+
+def is_numeric(datatype: str) -> bool:
+    """Is the datatype's value space part of owl:real (xsd:double and xsd:float are not, in OWL 2)?"""
+    return derived_from(datatype, _REAL)
+
+
+def satisfies_range(literal: ox.Literal, range_iri: str) -> bool:
+    """The datatype rule: does a well-formed literal satisfy an rdfs:range that names a datatype?"""
+    if range_iri == RDFS_LITERAL:
+        return True
+    if literal.language:
+        return range_iri in (LANG_STRING, PLAIN_LITERAL)
+    datatype = literal.datatype.value
+    if derived_from(datatype, range_iri):
+        return True
+    if range_iri == PLAIN_LITERAL:
+        return derived_from(datatype, XSD_STRING)
+    # the value space: a number of another numeric type, a string of another string type, a timestamp
+    if is_numeric(range_iri) and is_numeric(datatype):
+        return _number_in(literal.value, range_iri)
+    if range_iri in _STRING_SPACES and derived_from(datatype, XSD_STRING):
+        return _STRING_SPACES[range_iri](literal.value)
+    if range_iri == XSD + "dateTimeStamp" and datatype == XSD + "dateTime":
+        return re.search(r"(Z|[+-]\d{2}:\d{2})$", literal.value) is not None
+    return False
+
+
+def _number_in(lexical: str, range_iri: str) -> bool:
+    try:
+        value = Decimal(lexical.strip())
+    except InvalidOperation:
+        return False  # an owl:rational such as "1/3": not needed by any range here
+    bounds = integer_bounds(range_iri)
+    if bounds is None:
+        return True  # xsd:decimal, owl:rational, owl:real hold every decimal value
+    if value != value.to_integral_value():
+        return False
+    low, high = bounds
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _ranges(context) -> dict:
+    """Each property's datatype ranges, read once per context (the check runs on every write)."""
+    if not hasattr(context, "_datatype_ranges"):
+        ranges: dict = {}
+        for s, p, o in context.ontology:
+            if p == RANGE and _is_datatype(o):
+                ranges.setdefault(s, set()).add(o)
+        context._datatype_ranges = ranges
+    return context._datatype_ranges
+
 
 def literals(context, submitted: Iterable[ox.Quad]) -> list[Finding]:
-    ranges: dict = {}
-    for s, p, o in context.ontology:
-        if p == RANGE:
-            ranges.setdefault(s, set()).add(o)
+    ranges = _ranges(context)
     findings = []
     for q in submitted:
         o = q.object
-        declared = {r for r in ranges.get(q.predicate, ()) if _is_datatype(r)}
+        declared = ranges.get(q.predicate, ())
         if isinstance(o, ox.Literal):
             if not shacl.well_formed(o):
                 findings.append(
@@ -272,15 +451,17 @@ def literals(context, submitted: Iterable[ox.Quad]) -> list[Finding]:
                     )
                 )
             elif declared and not _matches(o, declared):
-                expected = " or ".join(sorted(_short(r) for r in declared))
+                expected = " and ".join(sorted(_short(r) for r in declared))
+                given = f"@{o.language}" if o.language else _short(o.datatype)
                 findings.append(
                     _literal_finding(
                         q,
-                        f"Wrong datatype: {_short(q.predicate)} takes {expected}, not {_short(o.datatype)}.",
+                        f"Wrong datatype: {_short(q.predicate)} takes {expected} (that datatype, one derived "
+                        f"from it, or a value in its value space), not {o.value!r} as {given}.",
                     )
                 )
         elif declared:
-            expected = " or ".join(sorted(_short(r) for r in declared))
+            expected = " and ".join(sorted(_short(r) for r in declared))
             findings.append(
                 _literal_finding(
                     q, f"Wrong kind of value: {_short(q.predicate)} takes a {expected} literal, not a node."
@@ -290,15 +471,12 @@ def literals(context, submitted: Iterable[ox.Quad]) -> list[Finding]:
 
 
 def _is_datatype(term) -> bool:
-    return isinstance(term, ox.NamedNode) and (
-        term.value.startswith("http://www.w3.org/2001/XMLSchema#") or term.value == LANG_STRING
-    )
+    return isinstance(term, ox.NamedNode) and (term.value.startswith(XSD) or term.value in OWL2_DATATYPES)
 
 
 def _matches(literal: ox.Literal, declared: set) -> bool:
-    if literal.language:
-        return any(r.value == LANG_STRING for r in declared)
-    return literal.datatype in declared
+    # several ranges are an intersection: the value must satisfy each
+    return all(satisfies_range(literal, r.value) for r in declared)
 
 
 def _short(term) -> str:
