@@ -121,7 +121,7 @@ def test_export_writes_the_additions_so_that_adding_them_again_restores_them(cap
         "https://w3id.org/otsgraph/claim/added-gabala-2025",
         "https://w3id.org/otsgraph/claim/added-shusha-in-azerbaijan",
     }
-    code, out_text, _ = run(capsys, "add", "-q", "--reset", "--store", str(store_dir), str(out))
+    code, out_text, _ = run(capsys, "add", "-q", "--reset", "--yes", "--store", str(store_dir), str(out))
     assert code == 0 and "reset: dropped" in out_text
     store = ox.Store(str(store_dir))
     assert additions(store) == added and _claim_quads(store) == claims
@@ -144,7 +144,7 @@ def test_revert_and_reset_from_the_command_line(capsys, store_dir):
     assert code == 0 and "nothing to revert" in err and "None" not in out + err
     code, _, err = run(capsys, "revert", "-q", "--store", str(store_dir), "no-such-change")
     assert code == 2 and "no change 'no-such-change'" in err
-    code, out, _ = run(capsys, "reset", "-q", "--store", str(store_dir))
+    code, out, _ = run(capsys, "reset", "-q", "--yes", "--store", str(store_dir))
     assert code == 0 and "reset: dropped" in out
     assert quads_of(store_dir) == before
 
@@ -339,3 +339,54 @@ def test_a_server_started_after_a_crash_serves_the_rolled_back_graph(store_dir):
         assert set(server.store.quads_for_pattern(None, None, None, ADDITIONS)) == added  # no revert
     finally:
         del server
+
+
+def _reset_on_a_terminal(store_dir: Path, answer: str) -> tuple[int, str]:
+    """`otsgraph reset` with a real pseudo-terminal on stdin, answering its question."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "otsgraph.cli", "reset", "-q", "--store", str(store_dir)],
+            stdin=follower,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        os.write(leader, answer.encode() + b"\n")
+        out, err = process.communicate(timeout=120)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    return process.returncode, out + err
+
+
+def test_reset_asks_first_and_needs_yes_without_a_terminal(capsys, store_dir):
+    assert run(capsys, "add", "-q", "--store", str(store_dir), str(SUBMISSIONS / "summit.trig"))[0] == 0
+    before = quads_of(store_dir)
+    done = subprocess.run(
+        [sys.executable, "-m", "otsgraph.cli", "reset", "-q", "--store", str(store_dir)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "pass --yes" in done.stderr and "1 accepted change" in done.stderr
+    assert quads_of(store_dir) == before
+    code, text = _reset_on_a_terminal(store_dir, "n")
+    assert code == 2 and "[y/N]" in text and "Nothing was dropped" in text
+    assert quads_of(store_dir) == before
+    code, text = _reset_on_a_terminal(store_dir, "y")
+    assert code == 0 and "reset: dropped" in text
+    assert additions(ox.Store(str(store_dir))) == set()
+
+
+def test_add_reset_asks_too(capsys, store_dir):
+    assert run(capsys, "add", "-q", "--store", str(store_dir), str(SUBMISSIONS / "summit.trig"))[0] == 0
+    before = quads_of(store_dir)
+    code, _, err = run(
+        capsys, "add", "-q", "--reset", "--store", str(store_dir), str(SUBMISSIONS / "city.ttl")
+    )
+    assert code == 2 and "pass --yes" in err
+    assert quads_of(store_dir) == before

@@ -122,3 +122,85 @@ def test_a_long_inline_query_with_a_comment_mentioning_prefixes(project):
     assert "Kazakhstan" in done.stdout
     declared = "PREFIX r: <https://w3id.org/otsgraph/resource/>\nASK { r:kazakhstan ?p ?o }"
     assert otsgraph("query", declared, "--root", str(project)).stdout.strip() == "true"
+
+
+def test_a_syntax_error_points_at_the_users_own_line(project):
+    """The common prefixes are predeclared, not prepended: line 2 of a two-line query is line 2."""
+    done = otsgraph("query", "SELECT *\nWHERE { ?s ?p }", "--root", str(project))
+    assert done.returncode == 2
+    assert "error at 2:" in done.stderr, done.stderr
+    assert "2 | WHERE { ?s ?p }" in done.stderr and "^" in done.stderr
+
+
+def test_query_reads_the_store_it_is_given(project, tmp_path):
+    store = project / "build" / "store"
+    done = otsgraph("query", "--store", str(store), "ASK { res:kazakhstan a ots:State }")
+    assert done.returncode == 0 and done.stdout.strip() == "true", done.stderr
+    done = otsgraph("stats", "--store", str(store))
+    assert done.returncode == 0 and "Entities per class" in done.stdout
+    missing = tmp_path / "no-store"
+    done = otsgraph("query", "--store", str(missing), "ASK { ?s ?p ?o }")
+    assert done.returncode == 2 and "no otsgraph store here" in done.stderr and str(missing) in done.stderr
+    assert not missing.exists()  # a named store is never built behind the user's back
+
+
+def test_build_lists_every_shape_warning_it_counts(project):
+    done = otsgraph("build", "--root", str(project), "--no-write", "--quiet")
+    count = int(done.stdout.split("shape warnings")[1].split()[0])
+    listed = done.stdout.split("Shape warnings (they do not block the build):")[1]
+    assert count > 0 and listed.count("  Warning ") == count
+    assert f"{count} warnings" in listed
+
+
+def test_every_subcommand_has_a_description_and_examples():
+    from otsgraph.cli_help import COMMANDS
+
+    done = otsgraph("--help")
+    assert done.returncode == 0
+    for name in COMMANDS:
+        assert f"    {name} " in done.stdout, name
+        helped = otsgraph(name, "--help")
+        assert helped.returncode == 0, name
+        assert COMMANDS[name].description.split()[0] in helped.stdout, name
+        assert "examples:\n  otsgraph " in helped.stdout, name
+
+
+def test_quote_prints_a_claim_skeleton_with_offsets_language_and_reference(article_text):
+    sentence = "Екі елдің тарихи байланыстары түркі\n   халықтарының ортақ мәдени"
+    done = otsgraph("quote", sentence)
+    assert done.returncode == 0, done.stderr
+    from otsgraph.article import normalise
+
+    start = article_text.index(normalise(sentence))
+    end = start + len(normalise(sentence))
+    assert f"ots:quoteStart {start} ; ots:quoteEnd {end} ." in done.stdout
+    assert f'ots:quote "{normalise(sentence)}"@kk' in done.stdout
+    assert f"claim:added-{start} a ots:Claim" in done.stdout
+    assert "ots:bracketReference 2 ;" in done.stdout  # the [2] that closes the paragraph
+    assert "@prefix res: <https://w3id.org/otsgraph/resource/> ." in done.stdout
+    parsed = list(ox_parse(done.stdout))
+    assert len(parsed) == 6  # type, source, quote, reference, start, end (the claim graph is empty)
+    offsets = otsgraph("quote", "--offsets", sentence)
+    assert offsets.stdout.split() == [str(start), str(end)]
+
+
+def ox_parse(trig: str):
+    import pyoxigraph as ox
+
+    return ox.parse(trig.encode(), format=ox.RdfFormat.TRIG)
+
+
+def test_quote_says_where_a_mistyped_quote_stops_matching(article_text):
+    done = otsgraph("quote", "Екі елдің тарихи байланыстары түркі халықтарының ортақ мәдени ЖӘНЕ")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "first 62 characters are at offset" in done.stderr and "және тілдік" in done.stderr
+
+
+def test_quote_names_every_place_of_an_ambiguous_quote_and_picks_one(article_text):
+    first = otsgraph("quote", "--offsets", "Қазақстан мен Түркия")
+    second = otsgraph("quote", "--offsets", "--occurrence", "2", "Қазақстан мен Түркия")
+    assert first.returncode == second.returncode == 0
+    assert "occurs" in first.stderr and "--occurrence N" in first.stderr
+    assert int(second.stdout.split()[0]) > int(first.stdout.split()[0])
+    too_far = otsgraph("quote", "--occurrence", "999", "Қазақстан мен Түркия")
+    assert too_far.returncode == 2 and "occurs" in too_far.stderr

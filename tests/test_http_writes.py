@@ -385,3 +385,13 @@ def test_deeply_nested_json_ld_is_a_clear_400(live):
     )
     assert response.status_code == 400, response.text
     assert "nested too deeply" in response.json()["message"]
+
+
+def test_an_update_syntax_error_names_the_clients_own_line(live):
+    """The endpoint puts its prefix lines before the update; the error must not count them."""
+    update = 'INSERT DATA {\n  res:x rdfs:label "x"@en\n  res:y ;\n}'
+    response = requests.post(live.url + "/sparql", data=update.encode(), headers={**ALICE, **UPDATE})
+    assert response.status_code == 400, response.text
+    message = response.json()["message"]
+    line = int(message.split("error at ")[1].split(":")[0])
+    assert line == 3, message  # "res:y ;" is where it breaks

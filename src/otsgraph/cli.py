@@ -33,7 +33,7 @@ class Console:
 
 
 def _layout(args: argparse.Namespace) -> Layout:
-    return Layout(Path(args.root)) if args.root else Layout.default()
+    return Layout.resolve(args.root)  # --root, else $OTSGRAPH_HOME, the checkout or the package's copy
 
 
 def _fail(kind: str, detail: str, code: int = EXIT_INPUT) -> int:
@@ -73,12 +73,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"Inconsistency: {problem.message}", file=sys.stderr)
         for t in problem.triples:
             print(f"    {t[0]} {t[1]} {t[2]}", file=sys.stderr)
+    from .report_text import format_results
+
+    warnings = [r for r in report.results if r.severity == "Warning"] if report is not None else []
+    if warnings:  # they do not block, but a count alone tells nobody what to fix
+        print("Shape warnings (they do not block the build):")
+        print(format_results(warnings))
     if report is not None and report.violations:
         failed = True
-        from .report_text import format_results
-
         print("Validation failed:", file=sys.stderr)
-        print(format_results(report.results), file=sys.stderr)
+        print(format_results([r for r in report.results if r.severity != "Warning"]), file=sys.stderr)
     return EXIT_INVALID if failed else EXIT_OK
 
 
@@ -89,6 +93,12 @@ def _open_built_store(args: argparse.Namespace, console: Console) -> ox.Store:
     from .serving import running_server
     from .store import open_for_reading
 
+    if args.store is not None:  # a store the user names is read as it is, never built
+        if not (args.store / "CURRENT").exists() and running_server(args.store) is None:
+            raise LoadError(
+                args.store, "no otsgraph store here (build one with `otsgraph build`, or name another)"
+            )
+        return open_for_reading(args.store, progress=console.progress)
     layout = _layout(args)
     path = layout.build_dir / "store"
     if not path.exists() and running_server(path) is None:
@@ -105,18 +115,20 @@ def _is_file(text: str) -> bool:
         return False
 
 
-def _declares_prefixes(text: str) -> bool:
-    """Does the query declare a prefix itself? The word in a comment or a string does not count."""
-    from .sparql_tokens import ScanError, tokens
+def _point_at(text: str, message: str) -> str:
+    """The query's line that an "error at L:C" message names, with a caret under the column."""
+    import re
 
-    try:
-        return any(kind == "word" and value.upper() == "PREFIX" for kind, value, _ in tokens(text))
-    except ScanError:  # the engine reports the syntax error with its position
-        return "PREFIX" in text.upper()
+    found = re.search(r"error at (\d+):(\d+)", message)
+    lines = text.splitlines()
+    if not found or not 1 <= int(found.group(1)) <= len(lines):
+        return ""
+    line, column = int(found.group(1)), int(found.group(2))
+    return f"\n  {line:>4} | {lines[line - 1]}\n       | {' ' * max(column - 1, 0)}^"
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .namespaces import sparql_prefixes
+    from .namespaces import PREFIXES
     from .results import UnsupportedFormat, render
     from .store import query
 
@@ -126,18 +138,22 @@ def cmd_query(args: argparse.Namespace) -> int:
         if not _is_file(text):
             return _fail("Input error", f"no such query file: {text}")
         text = Path(text).read_text(encoding="utf-8")
-    if not _declares_prefixes(text):
-        text = sparql_prefixes() + text
     store = _open_built_store(args, console)
     try:
+        # the common prefixes are predeclared, not prepended: a query's own PREFIX overrides one,
+        # and error positions stay the user's own lines
         results = (
-            query(store, text, union_default=not args.asserted_only)
+            query(store, text, prefixes=PREFIXES)
             if not args.asserted_only
-            else store.query(text, default_graph=[ox.NamedNode("https://w3id.org/otsgraph/graph/asserted")])
+            else store.query(
+                text,
+                prefixes=PREFIXES,
+                default_graph=[ox.NamedNode("https://w3id.org/otsgraph/graph/asserted")],
+            )
         )
         print(render(results, args.format))
     except SyntaxError as error:
-        return _fail("Query syntax error", str(error))
+        return _fail("Query syntax error", str(error) + _point_at(text, str(error)))
     except UnsupportedFormat as error:
         return _fail("Format error", str(error))
     return EXIT_OK
@@ -207,6 +223,41 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_quote(args: argparse.Namespace) -> int:
+    from .article import ArticleNotFound, normalised_text
+    from .skeleton import longest_match, occurrences, skeleton
+
+    try:
+        text = normalised_text()
+    except ArticleNotFound as error:
+        return _fail("Input error", str(error))
+    places = occurrences(args.quote, text)
+    if not places:
+        matched, at = longest_match(args.quote, text)
+        where = (
+            f" Its first {matched} characters are at offset {at}; it differs from there: "
+            f"the article has {text[at + matched : at + matched + 40]!r}."
+            if matched
+            else ""
+        )
+        return _fail("Not found", f"the article does not hold this quote (whitespace aside).{where}", 1)
+    if not 1 <= args.occurrence <= len(places):
+        return _fail("Usage error", f"--occurrence {args.occurrence}: the quote occurs {len(places)} times")
+    if len(places) > 1:
+        others = ", ".join(f"{p.start}-{p.end}" for p in places[:8]) + (", …" if len(places) > 8 else "")
+        print(
+            f"Note: the quote occurs {len(places)} times ({others}); this is occurrence "
+            f"{args.occurrence} (--occurrence N picks another). A longer quote is unambiguous.",
+            file=sys.stderr,
+        )
+    place = places[args.occurrence - 1]
+    if args.offsets:
+        print(f"{place.start} {place.end}")
+    else:
+        print(skeleton(text, place, args.claim, args.lang), end="")
+    return EXIT_OK
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from .docs_html import ontology_html
     from .loading import load_sources
@@ -227,42 +278,55 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from .cli_help import COMMANDS, TOP_DESCRIPTION, TOP_EPILOG
+
     top = argparse.ArgumentParser(
         prog="otsgraph",
-        description="Build, query and check the Organization of Turkic States knowledge graph.",
+        description=TOP_DESCRIPTION,
+        epilog=TOP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     top.add_argument("--version", action="version", version=f"otsgraph {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--root", help="project folder with ontology/, data/, shapes/ (default: this checkout)"
+        "--root",
+        metavar="DIR",
+        help="project folder: inputs from DIR/ontology, DIR/data, DIR/shapes, DIR/examples; outputs (the "
+        "store, artefacts) in DIR/build. Default: $OTSGRAPH_HOME, else the checkout otsgraph runs from, "
+        "else the graph shipped in the package with outputs in ./otsgraph-build (see docs/install.md)",
     )
     common.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="read this on-disk store (default: build/store, built first if missing; refused, exit 2, "
+        "while a running `otsgraph serve` holds it)",
+    )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser(
-        "build", parents=[common], help="load, validate, reason; write build/ and print a summary"
-    )
+    def command(name: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common, *parents], **COMMANDS[name].parser_options())
+
+    p = command("build")
     p.add_argument("--no-write", action="store_true", help="check only; write no artefacts")
     p.set_defaults(func=cmd_build)
 
     from .server.serve import add_serve_arguments
 
-    p = sub.add_parser(
-        "serve", parents=[common], help="serve the graph: SPARQL endpoint and pages (main job)"
-    )
+    p = command("serve")
     add_serve_arguments(p)
     p.set_defaults(func=cmd_serve)
 
     from .wikidata.command import add_link_arguments
     from .wikidata.command import run as run_link
 
-    p = sub.add_parser(
-        "link", parents=[common], help="link entities to Wikidata; --check compares facts with Wikidata's"
-    )
+    p = command("link")
     add_link_arguments(p)
     p.set_defaults(func=lambda args: run_link(args, _layout(args)))
 
-    p = sub.add_parser("query", parents=[common], help="run SPARQL (text or a .rq file) on the built graph")
+    p = command("query", reading)
     p.add_argument("query", help="a SPARQL query, or the path of a .rq file")
     p.add_argument(
         "--format",
@@ -275,31 +339,40 @@ def parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("stats", parents=[common], help="summarise the built graph")
-    p.set_defaults(func=cmd_stats)
+    command("stats", reading).set_defaults(func=cmd_stats)
+    command("qc", reading).set_defaults(func=cmd_qc)
 
-    p = sub.add_parser("qc", parents=[common], help="run the quality checks (exit 1 on ERROR rows)")
-    p.set_defaults(func=cmd_qc)
-
-    p = sub.add_parser("coverage", parents=[common], help="which sentences of the article no fact quotes")
+    p = command("coverage", reading)
     p.add_argument("--uncovered", action="store_true", help="list only sentences no fact quotes")
     p.set_defaults(func=cmd_coverage)
 
-    p = sub.add_parser("docs", parents=[common], help="write the ontology's HTML documentation")
+    p = command("quote")
+    p.add_argument("quote", help="the article's words, as they stand (line breaks and spaces do not matter)")
+    p.add_argument("--claim", metavar="NAME", help="the claim's local name (default: added-<start>)")
+    p.add_argument(
+        "--lang", choices=["kk", "ru", "en"], help="the quote's language tag (default: from its letters)"
+    )
+    p.add_argument(
+        "--occurrence", type=int, default=1, metavar="N", help="which place, when the quote occurs twice"
+    )
+    p.add_argument("--offsets", action="store_true", help="print only the start and end offsets")
+    p.set_defaults(func=cmd_quote)
+
+    p = command("docs")
     p.add_argument("-o", "--output", help="output file (default: build/docs/index.html)")
     p.set_defaults(func=cmd_docs)
 
     from . import write_cli as w
 
-    for name, add_arguments, run, text in (
-        ("validate", w.add_validate_arguments, w.run_validate, "check RDF files against the graph"),
-        ("add", w.add_add_arguments, w.run_add, "validate RDF files, then add them to the store atomically"),
-        ("log", w.add_log_arguments, w.run_log, "list the accepted changes (when, who, what)"),
-        ("revert", w.add_revert_arguments, w.run_revert, "undo an accepted change by a new change"),
-        ("export", w.add_export_arguments, w.run_export, "write the accepted additions as a file"),
-        ("reset", w.add_reset_arguments, w.run_reset, "drop every addition and the change log"),
+    for name, add_arguments, run in (
+        ("validate", w.add_validate_arguments, w.run_validate),
+        ("add", w.add_add_arguments, w.run_add),
+        ("log", w.add_log_arguments, w.run_log),
+        ("revert", w.add_revert_arguments, w.run_revert),
+        ("export", w.add_export_arguments, w.run_export),
+        ("reset", w.add_reset_arguments, w.run_reset),
     ):
-        p = sub.add_parser(name, parents=[common], help=text)
+        p = command(name)
         add_arguments(p)
         p.set_defaults(func=lambda args, run=run: run(args, _layout(args)))
     return top

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
@@ -70,6 +72,25 @@ LANGUAGES = ("en", "kk", "ru")
 def sparql_prefixes() -> str:
     """PREFIX lines for every known prefix, to put before a query."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+_POSITION = re.compile(r"(?<=error at )(\d+):(\d+)(?:-(\d+):(\d+))?")
+
+
+def without_prefix_lines(message: str) -> str:
+    """An engine's "error at L:C" for a text that sparql_prefixes() was put before, in the
+    user's own lines.
+
+    >>> without_prefix_lines(f"error at {len(PREFIXES) + 1}:25: expected ...")
+    'error at 1:25: expected ...'
+    """
+
+    def shift(match: re.Match) -> str:
+        line, column, end_line, end_column = match.groups()
+        start = f"{int(line) - len(PREFIXES)}:{column}"
+        return start if end_line is None else f"{start}-{int(end_line) - len(PREFIXES)}:{end_column}"
+
+    return _POSITION.sub(shift, message)
 
 
 def turtle_prefixes() -> str:

@@ -72,9 +72,16 @@ def add_add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reset",
         action="store_true",
-        help="first drop every addition and the change log (the shipped data stays)",
+        help="first drop every addition and the change log (the shipped data stays); asks first",
     )
+    _yes_argument(parser)
     _submission_arguments(parser)
+
+
+def _yes_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-y", "--yes", action="store_true", help="do not ask before dropping the additions (for scripts)"
+    )
 
 
 def add_log_arguments(parser: argparse.ArgumentParser) -> None:
@@ -102,6 +109,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_reset_arguments(parser: argparse.ArgumentParser) -> None:
+    _yes_argument(parser)
     _store_argument(parser)
 
 
@@ -224,6 +232,8 @@ def run_add(args: argparse.Namespace, layout: Layout) -> int:
     except StoreBusy as error:
         return _fail(str(error))
     if args.reset:
+        if not _confirmed_reset(gate, args):
+            return EXIT_INPUT
         dropped = gate.reset()
         print(
             f"reset: dropped {dropped} quads of additions and the change log; "
@@ -326,11 +336,29 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
     return EXIT_OK
 
 
+def _confirmed_reset(gate, args: argparse.Namespace) -> bool:
+    """A reset cannot be undone: ask on a terminal, refuse without --yes anywhere else."""
+    if args.yes:
+        return True
+    changes = len(gate.log())
+    what = f"every addition and the change log ({changes} accepted change{'s' * (changes != 1)})"
+    if not sys.stdin.isatty():
+        _fail(f"reset would drop {what} and cannot be undone; pass --yes to confirm (no terminal to ask)")
+        return False
+    answer = input(f"Drop {what}? This cannot be undone. [y/N] ")
+    if answer.strip().lower() in ("y", "yes"):
+        return True
+    print("Nothing was dropped.", file=sys.stderr)
+    return False
+
+
 def run_reset(args: argparse.Namespace, layout: Layout) -> int:
     try:
         gate = _open(args, layout, args.quiet)
     except StoreBusy as error:
         return _fail(str(error))
+    if not _confirmed_reset(gate, args):
+        return EXIT_INPUT
     dropped = gate.reset()
     print(f"reset: dropped {dropped} quads of additions and the change log; the shipped graphs are unchanged")
     return EXIT_OK

@@ -25,7 +25,7 @@ from flask import Request, Response
 from ..change import data_only
 from ..gate import Change, Rejected, change_from_update
 from ..graphs import INFERRED, READ_ONLY_GRAPHS
-from ..namespaces import PREFIXES, sparql_prefixes
+from ..namespaces import PREFIXES, sparql_prefixes, without_prefix_lines
 from .dispatch import run_job
 from .jobs import UpdateJob
 from .payload import bodies, parse_triples, refuse_named_graphs
@@ -368,5 +368,8 @@ def gated_update(server: ServerState, text: str, base_iri: str, who: str) -> Res
         writes.update(sparql_prefixes() + text, base_iri, who)
     except RejectedWrite as err:
         return report_response(err.report, 422)
+    except ProtocolError as err:  # its positions in the client's own lines, not ours
+        err.message = without_prefix_lines(err.message)
+        raise
     log.info("update by %s (%d bytes) accepted by the gate", who, len(text))
     return Response(status=204, headers={"Cache-Control": "no-store"})
