@@ -13,7 +13,8 @@ from markupsafe import Markup
 
 from .. import queries
 from ..namespaces import CLAIM, OTS, RDF, RDFS, SKOS, Graphs
-from .links import TermView, href, label_of, labels, site_root, view
+from .i18n import text
+from .links import TermView, describer, href, label_of, labels, site_root, view
 from .state import state
 from .svg import Edge, neighbourhood
 
@@ -159,8 +160,28 @@ def explain_href(fact: Fact) -> str:
     return f"{site_root()}/explain?{query}"
 
 
+def owner(node: ox.BlankNode, limit: int = 50) -> tuple[Term, ox.NamedNode] | None:
+    """Where a blank node hangs: walking up from a list cell or a restriction to the first named
+    subject (ots:memberOf owl:propertyChainAxiom ( … )) or to a blank node that is a whole axiom
+    ([] a owl:AllDisjointClasses ; owl:members ( … ))."""
+    store = state().store
+    seen = {node}
+    for _ in range(limit):
+        above = next(iter(store.quads_for_pattern(None, None, node)), None)
+        if above is None:
+            return None
+        if isinstance(above.subject, ox.NamedNode) or above.subject in seen:
+            return above.subject, above.predicate
+        node = above.subject
+        seen.add(node)
+        if any(True for _ in store.quads_for_pattern(node, ox.NamedNode(TYPE), None)):
+            return node, above.predicate  # a typed node (an axiom, a restriction) is the whole
+    return None
+
+
 def rows(items: list[Fact], lang: str) -> list[Row]:
     shown = []
+    words = describer(lang)
     for fact in items:
         sources = [
             SourceView(
@@ -175,8 +196,17 @@ def rows(items: list[Fact], lang: str) -> list[Row]:
         kinds = sorted(fact.kinds - ({"asserted"} if fact.sources else set()))
         link = explain_href(fact) if "inferred" in fact.kinds else None
         row = Row(view(fact.s, lang), view(fact.p, lang), view(fact.o, lang), kinds, sources, link)
-        if isinstance(fact.o, ox.BlankNode):  # e.g. a summit's number in a series: show what it says
-            row.details = [(view(x.p, lang), view(x.o, lang)) for x in facts(s=fact.o) if x.p.value != TYPE]
+        if isinstance(fact.s, ox.BlankNode) and (up := owner(fact.s)) is not None:
+            # a fact pointing here from inside an OWL structure: show the structure's owner instead
+            row.subject, row.predicate = view(up[0], lang), view(up[1], lang)
+        if isinstance(fact.o, ox.BlankNode):
+            subject = label_of(fact.s.value, lang) if isinstance(fact.s, ox.NamedNode) else row.subject.text
+            sentence = words.axiom(subject, fact.p.value, fact.o)
+            if sentence:  # "every State has P31 = Q6256"
+                row.value = TermView(sentence, "bnode")
+            elif row.value.text == text("x_unnamed", lang):  # e.g. a summit's number in a series
+                own = facts(s=fact.o)
+                row.details = [(view(x.p, lang), view(x.o, lang)) for x in own if x.p.value != TYPE]
         shown.append(row)
     return shown
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import request
 
+from ..docs_html import PHRASES
 from ..namespaces import LANGUAGES
 
 DEFAULT = "en"
@@ -208,6 +209,40 @@ _TABLE: dict[str, tuple[str, str, str]] = {
         "то, чьи даты лежат внутри периода, относится к этому периоду",
     ),
 }
+
+_TABLE.update(PHRASES)  # class expressions in words and the ontology's documentation (docs_html.py)
+_TABLE.update(
+    {
+        "ontology_doc_link": (
+            "In the ontology's documentation",
+            "Онтология құжаттамасында",
+            "В документации онтологии",
+        ),
+        "explain_form": (
+            "Type a subject, and optionally a property and a value: full IRIs or prefixed names "
+            "such as res:kazakhstan, ots:memberOf.",
+            "Субъектіні, қаласаңыз қасиет пен мәнді жазыңыз: толық IRI немесе res:kazakhstan, "
+            "ots:memberOf сияқты префиксті атау.",
+            "Введите субъект и, если нужно, свойство и значение: полный IRI или имя с префиксом, "
+            "например res:kazakhstan, ots:memberOf.",
+        ),
+        "explain_button": ("Explain", "Түсіндіру", "Объяснить"),
+        "explain_subject": ("Subject", "Субъект", "Субъект"),
+        "explain_property": ("Property", "Қасиет", "Свойство"),
+        "explain_value": ("Value", "Мәні", "Значение"),
+        "explain_inferred_facts": (
+            "Inferred facts about {s}: choose one to see why it holds.",
+            "{s} туралы шығарылған деректер: неге орындалатынын көру үшін біреуін таңдаңыз.",
+            "Выведенные факты о {s}: выберите один, чтобы увидеть, почему он верен.",
+        ),
+        "explain_none_inferred": (
+            "Nothing about {s} is inferred.",
+            "{s} туралы шығарылған дерек жоқ.",
+            "О {s} ничего не выведено.",
+        ),
+        "explain_prefixes": ("Known prefixes:", "Белгілі префикстер:", "Известные префиксы:"),
+    }
+)
 
 STRINGS: dict[str, dict[str, str]] = {
     lang: {key: values[i] for key, values in _TABLE.items()} for i, lang in enumerate(LANGUAGES)

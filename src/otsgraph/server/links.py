@@ -17,7 +17,9 @@ import pyoxigraph as ox
 from flask import current_app, request
 
 from .. import queries
+from ..docs_html import Describer
 from ..namespaces import BASE, LANGUAGES, PREFIXES
+from .i18n import text
 from .state import state
 
 _SAFE_SCHEMES = ("http://", "https://")
@@ -132,6 +134,18 @@ class TermView:
     note: str | None = None
 
 
+def _objects(subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode) -> list:
+    """The objects of (subject, predicate) in any graph, each once."""
+    return list(dict.fromkeys(q.object for q in state().store.quads_for_pattern(subject, predicate, None)))
+
+
+def describer(lang: str) -> Describer:
+    """Words for the OWL blank nodes of the store (restrictions, unions, lists …) in `lang`."""
+    return Describer(
+        _objects, lambda iri: label_of(iri, lang), lambda key, **values: text(key, lang, **values)
+    )
+
+
 def view(term: ox.NamedNode | ox.BlankNode | ox.Literal, lang: str) -> TermView:
     if isinstance(term, ox.NamedNode):
         return TermView(label_of(term.value, lang), "iri", href(term.value), term.value)
@@ -140,4 +154,5 @@ def view(term: ox.NamedNode | ox.BlankNode | ox.Literal, lang: str) -> TermView:
             None if term.datatype.value.endswith("#string") else compact(term.datatype.value)
         )
         return TermView(term.value, "literal", note=note)
-    return TermView(f"_:{term.value}", "bnode")
+    # a blank node's label means nothing to a reader: a class expression in words, else "an unnamed node"
+    return TermView(describer(lang).phrase(term) or text("x_unnamed", lang), "bnode")

@@ -14,7 +14,7 @@ from werkzeug.http import parse_accept_header
 class Format:
     name: str  # what the `format` parameter and the downloads call it
     media_type: str  # what the response says it is
-    oxigraph: ox.QueryResultsFormat | ox.RdfFormat
+    oxigraph: ox.QueryResultsFormat | ox.RdfFormat | None  # None: an HTML page
     accepts: tuple[str, ...]  # media types a client may ask for, the canonical one first
 
     @property
@@ -39,6 +39,20 @@ GRAPH_FORMATS = (
     Format("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD,
            ("application/ld+json", "application/json")),
 )  # fmt: skip
+# Linked-data pages (/resource/…, /ontology, /claim/…): HTML first, so that `*/*`, no Accept and
+# browsers get the page; an RDF client names its format. A browser's `application/xml;q=0.9` loses to
+# its `text/html`, while Protégé's `application/rdf+xml, application/xml; q=0.5, … */*; q=0.2` gets RDF/XML.
+PAGE_FORMATS = (
+    Format("html", "text/html", None, ("text/html", "application/xhtml+xml")),
+    Format("turtle", "text/turtle", ox.RdfFormat.TURTLE, ("text/turtle", "application/x-turtle", "text/n3")),
+    Format("ntriples", "application/n-triples", ox.RdfFormat.N_TRIPLES, ("application/n-triples",)),
+    Format("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD,
+           ("application/ld+json", "application/json")),
+    Format("trig", "application/trig", ox.RdfFormat.TRIG, ("application/trig",)),
+    Format("nquads", "application/n-quads", ox.RdfFormat.N_QUADS, ("application/n-quads",)),
+    Format("rdfxml", "application/rdf+xml", ox.RdfFormat.RDF_XML,
+           ("application/rdf+xml", "application/xml", "text/xml")),
+)  # fmt: skip
 
 # The names clients use in `format` (SPARQLWrapper sends json, xml, turtle, n3, rdf+xml, csv, tsv, json-ld).
 _ALIASES = {
@@ -48,6 +62,8 @@ _ALIASES = {
     "nt": "ntriples", "n-triples": "ntriples", "application/n-triples": "ntriples",
     "rdf": "rdfxml", "rdf+xml": "rdfxml", "rdf/xml": "rdfxml", "application/rdf+xml": "rdfxml",
     "json-ld": "jsonld", "application/ld+json": "jsonld",
+    "trig": "trig", "application/trig": "trig", "nq": "nquads", "n-quads": "nquads",
+    "application/n-quads": "nquads", "text/html": "html", "htm": "html",
     "text/csv": "csv", "text/tab-separated-values": "tsv",
 }  # fmt: skip
 # The same name means the natural counterpart for the other kind of result.

@@ -5,20 +5,24 @@ through markupsafe.escape; a Content-Security-Policy allows scripts and styles f
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
+from email.utils import formatdate
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
-from ..namespaces import BASE, LANGUAGES, PREFIXES
+from ..docs_html import documentation
+from ..namespaces import BASE, LANGUAGES, PREFIXES, Graphs
 from ..queries import queries_in
 from . import entity, explain, search, timeline
 from .errors import error_response, page_or_json, wants_page
 from .i18n import COOKIE, LANGUAGE_NAMES, STRINGS, current_lang, text, valid
-from .links import compact, href, label_of, labels, site_root, view
+from .links import compact, href, label_of, labels, per_version, site_root, view
+from .negotiation import PAGE_FORMATS, Format, NotAcceptable, choose_for_header
 from .state import state
 
 pages = Blueprint("pages", __name__)
@@ -30,26 +34,9 @@ CSP = (
 DEFAULT_EXAMPLE = "summits-in-kazakhstan"
 MAX_LABEL_REQUEST = 5000
 
-# content negotiation of entity pages: name -> (format, media type, carries named graphs)
-RDF_FORMATS = {
-    "turtle": (ox.RdfFormat.TURTLE, "text/turtle", False),
-    "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples", False),
-    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json", True),
-    "trig": (ox.RdfFormat.TRIG, "application/trig", True),
-    "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads", True),
-    "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml", False),
-}
-_ACCEPTED = {
-    "text/html": "html",
-    "application/xhtml+xml": "html",
-    "text/turtle": "turtle",
-    "application/ld+json": "jsonld",
-    "application/n-triples": "ntriples",
-    "application/trig": "trig",
-    "application/n-quads": "nquads",
-    "application/rdf+xml": "rdfxml",
-    "application/json": "jsonld",
-}
+# content negotiation of linked-data pages (negotiation.PAGE_FORMATS): the formats that carry named graphs
+DATASETS = {"jsonld", "trig", "nquads"}
+RDF_FORMATS = {f.name: f for f in PAGE_FORMATS if f.oxigraph is not None}
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 
 
@@ -207,12 +194,101 @@ def resource(name: str) -> Response:
 
 @pages.route("/ontology/<path:name>")
 def ontology_term(name: str) -> Response:
-    return _entity(f"{BASE}ontology/{name}")
+    """A term's page. Asked for RDF, a 303 to the whole ontology in that format: the term's triples
+    alone (a label, a domain) are no use to a tool that opens the IRI to load the ontology."""
+    chosen = _negotiate()
+    if chosen is None or chosen.name == "html":
+        return _entity(f"{BASE}ontology/{name}")
+    try:
+        exists = entity.exists(ox.NamedNode(f"{BASE}ontology/{name}"))
+    except ValueError:
+        exists = False
+    if not exists:
+        return _entity(f"{BASE}ontology/{name}")
+    response = Response(status=303)
+    location = f"{site_root()}/ontology?{urlencode({'format': chosen.name})}"
+    response.headers["Location"] = urljoin(request.url, location)  # absolute: every client follows it
+    response.vary.add("Accept")
+    return response
 
 
 @pages.route("/ontology")
 def ontology() -> Response:
-    return _entity(f"{BASE}ontology")
+    """The whole ontology (every triple of graph:ontology): its documentation, or RDF."""
+    chosen = _negotiate()
+    if chosen is None:
+        return _not_acceptable()
+    server = state()
+    lang = current_lang()
+    key = (
+        server.version,
+        server.modified,
+        chosen.name,
+        lang if chosen.name == "html" else "",
+        site_root(),
+        request.path,
+    )
+    etag = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
+    if _not_modified(etag, server.modified):
+        response = Response(status=304)
+    elif chosen.name == "html":
+        doc = documentation(
+            _ontology_triples(),
+            lang,
+            lambda key, **values: text(key, lang, **values),
+            lambda iri: label_of(iri, lang),
+        )
+        response = _page("ontology.html", doc=doc, formats=_format_links(), term_href=_term_href)
+    else:
+        body = per_version(f"ontology.{chosen.name}", lambda: _ontology_body(chosen))
+        response = Response(body, mimetype=chosen.media_type)
+        if chosen.oxigraph is not ox.RdfFormat.RDF_XML:
+            response.mimetype_params["charset"] = "utf-8"
+    response.set_etag(etag)
+    response.headers["Last-Modified"] = formatdate(server.modified, usegmt=True)
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.add("Accept")
+    return response
+
+
+def _ontology_triples() -> list[ox.Triple]:
+    def read() -> list[ox.Triple]:
+        graph = ox.NamedNode(str(Graphs.ONTOLOGY))
+        return [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in state().store.quads_for_pattern(None, None, None, graph)
+        ]
+
+    return per_version("ontology.triples", read)
+
+
+def _ontology_body(fmt: Format) -> bytes:
+    """The ontology graph serialised: as plain triples, or in graph:ontology for TriG and N-Quads."""
+    triples = _ontology_triples()
+    if fmt.name in ("trig", "nquads"):
+        graph = ox.NamedNode(str(Graphs.ONTOLOGY))
+        items: list = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+    else:
+        items = triples
+    prefixes = (
+        PREFIXES if fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
+    )
+    return ox.serialize(items, format=fmt.oxigraph, prefixes=prefixes) or b""
+
+
+def _term_href(ref) -> str | None:
+    """Where the documentation links a term: our own terms to their anchor on the page."""
+    if ref.local:
+        return f"#{ref.local}"
+    return href(ref.iri) if ref.iri else None
+
+
+def _not_modified(etag: str, modified: float) -> bool:
+    """Does the client's copy (If-None-Match, else If-Modified-Since) still hold?"""
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return since is not None and int(modified) <= since.timestamp()
 
 
 @pages.route("/claim/<path:name>")
@@ -220,15 +296,26 @@ def claim(name: str) -> Response:
     return _entity(f"{BASE}claim/{name}")
 
 
-def _negotiate() -> str | None:
-    """'html' or a key of RDF_FORMATS (?format= first, then Accept); None when nothing fits."""
-    wanted = request.args.get("format")
-    if wanted:
-        return wanted if wanted in RDF_FORMATS or wanted == "html" else None
-    if not request.accept_mimetypes:
-        return "html"
-    best = request.accept_mimetypes.best_match(list(_ACCEPTED))
-    return _ACCEPTED.get(best) if best else None
+def _negotiate() -> Format | None:
+    """One of PAGE_FORMATS (?format= first, then Accept; HTML for no Accept and for */*), or None."""
+    try:
+        return choose_for_header(PAGE_FORMATS, request.args.get("format"), request.headers.get("Accept"))
+    except NotAcceptable:
+        return None
+
+
+def _not_acceptable() -> Response:
+    offered = ", ".join(f.media_type for f in PAGE_FORMATS)
+    response = page_or_json(406, "not-acceptable", f"this page can be: {offered}")
+    response.vary.add("Accept")
+    return response
+
+
+def _format_links() -> list[tuple[str, str, str]]:
+    return [
+        (f.name, f"{site_root()}{request.path}?{urlencode({'format': f.name})}", f.media_type)
+        for f in RDF_FORMATS.values()
+    ]
 
 
 def _entity(iri: str) -> Response:
@@ -238,24 +325,19 @@ def _entity(iri: str) -> Response:
         return _not_found(iri)
     chosen = _negotiate()
     if chosen is None:
-        offered = ", ".join(["text/html", *(v[1] for v in RDF_FORMATS.values())])
-        response = page_or_json(406, "not-acceptable", f"this page can be: {offered}")
-    elif not entity.exists(term):
+        return _not_acceptable()
+    if not entity.exists(term):
         response = _not_found(iri)
-    elif chosen == "html":
+    elif chosen.name == "html":
         lang = current_lang()
         data = entity.page(term, lang)
-        formats = [
-            (name, f"{site_root()}{request.path}?{urlencode({'format': name})}", value[1])
-            for name, value in RDF_FORMATS.items()
-        ]
-        response = _page("entity.html", page=data, formats=formats, iri_view=view(term, lang))
+        response = _page("entity.html", page=data, formats=_format_links(), iri_view=view(term, lang))
     else:
-        fmt, media_type, datasets = RDF_FORMATS[chosen]
-        items = entity.entity_quads(term) if datasets else entity.entity_triples(term)
+        fmt = chosen.oxigraph
+        items = entity.entity_quads(term) if chosen.name in DATASETS else entity.entity_triples(term)
         prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) else None
         body = ox.serialize(items, format=fmt, prefixes=prefixes)
-        response = Response(body, mimetype=media_type)
+        response = Response(body, mimetype=chosen.media_type)
         if fmt is not ox.RdfFormat.RDF_XML:
             response.mimetype_params["charset"] = "utf-8"
     response.vary.add("Accept")
@@ -267,14 +349,23 @@ def _entity(iri: str) -> Response:
 
 @pages.route("/explain")
 def explain_page() -> Response:
+    """Why a triple holds. Without parameters, the form; with a subject alone, its inferred facts."""
+    typed = {name: request.args.get(name, "")[: explain.MAX_TERM + 1] for name in ("s", "p", "o")}
+    # a blank node's label (an inferred type that is a restriction) means nothing to a reader: not shown
+    shown = {name: "" if value.strip().startswith("_:") else value for name, value in typed.items()}
+    form = {"form": shown, "prefixes": PREFIXES}
+    if not any(request.args.get(name, "").strip() for name in ("s", "p", "o")):
+        return _page("explain.html", steps=[], found=None, **form)
     try:
+        if not typed["p"].strip() and not typed["o"].strip():
+            return _explain_subject(explain.parse_term(typed["s"], "s", literal_ok=False), form)
         triple = (
-            explain.parse_term(request.args.get("s", ""), "s", literal_ok=False),
-            explain.parse_term(request.args.get("p", ""), "p", literal_ok=False),
-            explain.parse_term(request.args.get("o", ""), "o", literal_ok=True),
+            explain.parse_term(typed["s"], "s", literal_ok=False),
+            explain.parse_term(typed["p"], "p", literal_ok=False),
+            explain.parse_term(typed["o"], "o", literal_ok=True),
         )
     except explain.BadTerm as err:
-        return _bad_request(str(err))
+        return _explain_error(400, "bad-request", str(err), form)
     lang = current_lang()
     found = explain.status(triple)
     steps = explain.explain(triple) if found == "inferred" else []
@@ -299,7 +390,25 @@ def explain_page() -> Response:
                 "kinds": sorted({k for row in sources for k in row.kinds}),
             }
         )
-    return _page("explain.html", 404 if found == "unknown" else 200, steps=shown, found=found)
+    return _page("explain.html", 404 if found == "unknown" else 200, steps=shown, found=found, **form)
+
+
+def _explain_error(status: int, kind: str, message: str, form: dict) -> Response:
+    """A bad or unknown term: JSON for API clients, else the form again with the message."""
+    if _wants_json() or not wants_page():
+        return error_response(status, kind, message)
+    return _page("explain.html", status, steps=[], found=None, error=message, **form)
+
+
+def _explain_subject(subject: ox.NamedNode, form: dict) -> Response:
+    """The inferred facts about `subject`, each linked to its explanation."""
+    lang = current_lang()
+    if not entity.exists(subject):
+        return _explain_error(404, "not-found", f"the graph has nothing with the IRI <{subject.value}>", form)
+    inferred = [row for row in entity.rows(entity.facts(s=subject), lang) if row.explain]
+    if _wants_json():
+        return jsonify(subject=str(subject), inferred=[row.explain for row in inferred])
+    return _page("explain.html", steps=[], found=None, subject=view(subject, lang), inferred=inferred, **form)
 
 
 # ---------------------------------------------------------------------------------------- timeline
