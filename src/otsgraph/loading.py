@@ -34,11 +34,32 @@ class LoadError(Exception):
         super().__init__(f"{where}: {message}")
 
 
+HOME_ENV = "OTSGRAPH_HOME"
+# the curated inputs as the wheel ships them (pyproject.toml: [tool.hatch.build.targets.wheel.force-include])
+PACKAGE = Path(__file__).resolve().parent
+SHIPPED = PACKAGE / "_shipped"
+# where an installed package (no --root, no $OTSGRAPH_HOME, no checkout) writes: in the current folder
+WORK_FOLDER = "otsgraph-build"
+INPUTS = ("ontology", "data", "shapes")
+
+
 @dataclass(frozen=True)
 class Layout:
-    """Where the project's inputs and outputs are."""
+    """Where the project's inputs and outputs are (docs/install.md).
+
+    `root` holds the read-only inputs: ontology/, data/, shapes/ and examples/. `output` is the
+    folder for what commands write (the store, the artefacts, docs, caches); None means
+    `root/build`. `origin` says how the root was chosen, for messages.
+
+    >>> Layout(Path("/p")).build_dir
+    PosixPath('/p/build')
+    >>> Layout(Path("/site/otsgraph/_shipped"), output=Path("/here/otsgraph-build")).build_dir
+    PosixPath('/here/otsgraph-build')
+    """
 
     root: Path
+    output: Path | None = None
+    origin: str = "given"  # "--root", "$OTSGRAPH_HOME", "checkout", "package" or "given" (by code)
 
     @property
     def ontology_dir(self) -> Path:
@@ -54,7 +75,7 @@ class Layout:
 
     @property
     def build_dir(self) -> Path:
-        return self.root / "build"
+        return self.output if self.output is not None else self.root / "build"
 
     @property
     def queries_dir(self) -> Path:
@@ -64,16 +85,55 @@ class Layout:
     def examples_dir(self) -> Path:
         return self.root / "examples"
 
+    @property
+    def shipped(self) -> bool:
+        """Are the inputs the package's own copy (read-only: nothing may be written under root)?"""
+        return self.origin == "package"
+
+    @classmethod
+    def resolve(cls, root: str | Path | None = None) -> Layout:
+        """The layout of a command: --root DIR when given (inputs in DIR, outputs in DIR/build),
+        else Layout.default()."""
+        if root:
+            return cls(Path(root), origin="--root")
+        return cls.default()
+
     @classmethod
     def default(cls) -> Layout:
-        """$OTSGRAPH_HOME, else the checkout this package was installed from, else the cwd."""
-        env = os.environ.get("OTSGRAPH_HOME")
+        """$OTSGRAPH_HOME (inputs there, outputs in its build/); else the checkout this package runs
+        from (inputs at its top, outputs in its build/); else the inputs shipped in the package,
+        with outputs in ./otsgraph-build of the current folder, never in site-packages."""
+        env = os.environ.get(HOME_ENV)
         if env:
-            return cls(Path(env))
-        checkout = Path(__file__).resolve().parents[2]
-        if (checkout / "ontology").is_dir():
-            return cls(checkout)
-        return cls(Path.cwd())
+            return cls(Path(env), origin="$" + HOME_ENV)
+        checkout = PACKAGE.parents[1]  # src/otsgraph -> the repository, when running from one
+        if (checkout / "ontology").is_dir() and (checkout / "pyproject.toml").is_file():
+            return cls(checkout, origin="checkout")
+        return cls(SHIPPED, output=Path.cwd() / WORK_FOLDER, origin="package")
+
+
+class MissingInputs(LoadError):
+    """A root without the graph's inputs: never a silent empty graph (the command line exits 2)."""
+
+    def __init__(self, layout: Layout, missing: list[str]):
+        self.missing = missing
+        where = {
+            "--root": " (given by --root)",
+            "$" + HOME_ENV: f" (from ${HOME_ENV})",
+            "checkout": " (the checkout this package runs from)",
+            "package": " (the copy shipped in the package: this installation is incomplete, reinstall it)",
+        }.get(layout.origin, "")
+        names = [f"{name}/" for name in missing]
+        names = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        super().__init__(layout.root, "nothing to load")
+        self.args = (
+            f"no {names} (with .ttl or .trig files) under {layout.root}{where}: point --root DIR or "
+            f"${HOME_ENV} at a folder that holds ontology/, data/ and shapes/ (a clone of the otsgraph "
+            "repository), or give neither to use the graph shipped with the package; see docs/install.md",
+        )
+
+    def __str__(self) -> str:
+        return self.args[0]
 
 
 def parse_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[ox.Quad]:
@@ -184,4 +244,17 @@ def load_sources(layout: Layout) -> Sources:
     for path in _files(layout.shapes_dir, ".ttl"):
         sources.files.append(path)
         sources.shapes += [ox.Triple(q.subject, q.predicate, q.object) for q in parse_file(path)]
+    _check_inputs(layout, sources)
     return sources
+
+
+def _check_inputs(layout: Layout, sources: Sources) -> None:
+    """A root that gave no ontology or no data is an error, not an empty graph. (A project with
+    both but no shapes, as some tests make, is let through: it is a graph, unvalidated.)"""
+    read = {name: False for name in INPUTS}
+    for path in sources.files:
+        for name in INPUTS:
+            if (layout.root / name) in path.parents:
+                read[name] = True
+    if not (read["ontology"] and read["data"]):
+        raise MissingInputs(layout, [name for name in INPUTS if not read[name]])

@@ -33,7 +33,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--store",
         type=Path,
         default=None,
-        help="on-disk store folder (default build/store); ':memory:' for none",
+        help="on-disk store folder (default: build/store of --root or $OTSGRAPH_HOME or the checkout; "
+        "./otsgraph-build/store for an installed package; see docs/install.md); ':memory:' for none",
     )
     parser.add_argument(
         "--update-token",
@@ -193,6 +194,8 @@ def serve(config: ServerConfig, host: str, port: int, threads: int, layout: Layo
 
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
     where = config.store_path or "an in-memory store"
+    if not config.empty:
+        say(f"Inputs: {layout.root} ({layout.origin})")
     say("An empty in-memory store (--empty) …" if config.empty else f"Loading the graph into {where} …")
     try:
         state = load_state(layout, config)

@@ -232,23 +232,31 @@ def void() -> Response:
 
 @sparql.route("/health")
 def health() -> Response:
+    """200 "ok"; 503 "degraded" with a reason when the served graph is empty, so that a load balancer
+    takes the instance out (an empty graph is a broken deployment, unless `serve --empty` asked for it)."""
     server = state()
     counts = _counts(server)
+    body: dict[str, object] = {"status": "ok"}
+    if counts.total == 0 and not server.config.empty:
+        body = {
+            "status": "degraded",
+            "reason": "the served graph is empty: the store holds no triples (serve --empty is for a "
+            "deliberately empty store; see docs/install.md for where the inputs and the store are)",
+        }
+    body |= {
+        "triples": counts.total,
+        "graphs": len(counts.per_graph),
+        "version": server.version,
+        "writable": server.writable,
+        "queries": server.executor.health(),
+    }
     return _answer(
         server,
         "application/json",
-        current_app.json.dumps(
-            {
-                "status": "ok",
-                "triples": counts.total,
-                "graphs": len(counts.per_graph),
-                "version": server.version,
-                "writable": server.writable,
-                "queries": server.executor.health(),
-            }
-        ).encode(),
+        current_app.json.dumps(body).encode(),
         etag=None,
         cache="no-store",
+        status=200 if body["status"] == "ok" else 503,
     )
 
 

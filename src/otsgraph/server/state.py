@@ -165,10 +165,11 @@ def _open(config: ServerConfig) -> tuple[ox.Store, Path | None]:
 
 def load_state(layout: Layout, config: ServerConfig) -> ServerState:
     """Build the shipped graph (fast: reasoning, no shape check) and seed the store with it."""
+    # read first: a root without the inputs fails (loading.MissingInputs) before a store is made there
+    sources = None if config.empty else load_sources(layout)
     store, scratch = _open(config)
-    if config.empty:  # never opens the persistent store
+    if sources is None:  # --empty: never opens the persistent store
         return ServerState(store, None, layout, config, union_default=False, scratch=scratch)
-    sources = load_sources(layout)
     reasoned = reason(sources)
     recover(store)  # a change a crash interrupted is rolled back before anything is served
     seed(store, sources.quads() + inferred_quads(reasoned))
