@@ -23,6 +23,7 @@ their own. tests/test_ontology_shapes_agree.py checks that every shape agrees wi
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -410,6 +411,32 @@ def satisfies_range(literal: ox.Literal, range_iri: str) -> bool:
     return False
 
 
+def datatype_within_range(datatype: str, range_iri: str, low=None, high=None) -> bool:
+    """The datatype rule for a shape: does every literal of `datatype` between the shape's bounds
+    (`low`/`high`: inclusive, from sh:minInclusive and the like; None for none) satisfy the range?
+    (sh:datatype xsd:integer with sh:minInclusive 0 is within xsd:nonNegativeInteger.)"""
+    if derived_from(datatype, range_iri):
+        return True
+    if datatype == LANG_STRING:
+        return range_iri == PLAIN_LITERAL
+    if range_iri == PLAIN_LITERAL:
+        return derived_from(datatype, XSD_STRING)
+    if not (is_numeric(datatype) and is_numeric(range_iri)):
+        return False
+    wanted = integer_bounds(range_iri)
+    if wanted is None:
+        return True  # every value of a numeric datatype of owl:real is a decimal, rational, real
+    own = integer_bounds(datatype)
+    if own is None:
+        return False  # a decimal may have a fraction
+    lows = [b for b in (own[0], None if low is None else math.ceil(low)) if b is not None]
+    highs = [b for b in (own[1], None if high is None else math.floor(high)) if b is not None]
+    floor_, ceiling = (max(lows) if lows else None), (min(highs) if highs else None)
+    return (wanted[0] is None or (floor_ is not None and floor_ >= wanted[0])) and (
+        wanted[1] is None or (ceiling is not None and ceiling <= wanted[1])
+    )
+
+
 def _number_in(lexical: str, range_iri: str) -> bool:
     try:
         value = Decimal(lexical.strip())
@@ -451,15 +478,7 @@ def literals(context, submitted: Iterable[ox.Quad]) -> list[Finding]:
                     )
                 )
             elif declared and not _matches(o, declared):
-                expected = " and ".join(sorted(_short(r) for r in declared))
-                given = f"@{o.language}" if o.language else _short(o.datatype)
-                findings.append(
-                    _literal_finding(
-                        q,
-                        f"Wrong datatype: {_short(q.predicate)} takes {expected} (that datatype, one derived "
-                        f"from it, or a value in its value space), not {o.value!r} as {given}.",
-                    )
-                )
+                findings.append(_literal_finding(q, _range_message(q.predicate, o, declared)))
         elif declared:
             expected = " and ".join(sorted(_short(r) for r in declared))
             findings.append(
@@ -468,6 +487,22 @@ def literals(context, submitted: Iterable[ox.Quad]) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _range_message(predicate, literal: ox.Literal, declared: set) -> str:
+    expected = " and ".join(sorted(_short(r) for r in declared))
+    given = f"@{literal.language}" if literal.language else _short(literal.datatype)
+    kin = not literal.language and all(
+        (is_numeric(r.value) and is_numeric(literal.datatype.value))
+        or (derived_from(r.value, XSD_STRING) and derived_from(literal.datatype.value, XSD_STRING))
+        for r in declared
+    )
+    if kin:  # the right kind of value, outside the range's value space ("-1" for a nonNegativeInteger)
+        return (
+            f"Value out of range: {_short(predicate)} takes {expected} values; "
+            f"{literal.value!r} ({given}) is not one."
+        )
+    return f"Wrong datatype: {_short(predicate)} takes {expected}, not {given}."
 
 
 def _is_datatype(term) -> bool:
