@@ -5,6 +5,7 @@ venv, is tests/journeys/test_install_journey.py."""
 from __future__ import annotations
 
 import email
+import os
 import subprocess
 import sys
 import tarfile
@@ -143,7 +144,8 @@ def _build(kind: str, out: Path, source: Path = REPO) -> Path:
         command += ["-q", "-w", str(out), str(source)]
     else:
         command = [sys.executable, "-m", "hatchling", "build", "-t", kind, "-d", str(out)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=source, timeout=120)
+    env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}  # pip never reaches out
+    done = subprocess.run(command, capture_output=True, text=True, cwd=source, env=env, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     (built,) = out.glob("*.whl" if kind == "wheel" else "*.tar.gz")
     return built
