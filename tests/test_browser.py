@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require
+from ontology_words import has_p31_sovereign_state
 from server_fixtures import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -141,3 +142,61 @@ def test_construct_results_and_their_downloads(page, server):
     href = page.locator("#downloads a >> nth=0").get_attribute("href")
     assert "format=turtle" in href
     assert page.problems == []
+
+
+def test_the_ontology_documentation_and_a_term_anchor(page, server):
+    page.goto(server.url + "/ontology")
+    page.wait_for_selector("article.ontology h1")
+    assert page.locator("section.term").count() > 100  # every class and property
+    page.click('ul.tree a[href="#State"]')
+    page.wait_for_url("**/ontology#State")
+    state = page.locator("section#State")
+    assert state.is_visible()
+    restriction = has_p31_sovereign_state(server.app.extensions["otsgraph"].store)
+    assert f"every State {restriction}" in state.inner_text()  # a restriction in words
+    assert not any("_:" in t for t in page.locator("body").all_inner_texts())
+    shot(page, "07-ontology-documentation")
+    page.click('.languages a[data-lang="kk"]')
+    page.wait_for_selector('html[lang="kk"]')
+    assert "Кластар иерархиясы" in page.inner_text("body") and "Мемлекет" in page.inner_text("body")
+    page.click("section#State a >> text=беті")  # the term's own page
+    page.wait_for_url("**/ontology/State*")
+    assert "әрбір" in page.inner_text("table.facts")  # "every …", in Kazakh
+    assert "_:" not in page.inner_text("body")
+    assert page.problems == []
+
+
+def test_an_inferred_restriction_type_reads_as_a_sentence(page, server):
+    page.goto(server.url + "/resource/kazakhstan")
+    restriction = has_p31_sovereign_state(server.app.extensions["otsgraph"].store)
+    assert f"anything that {restriction}" in page.inner_text("p.types")
+    assert "_:" not in page.inner_text("body")
+    page.click(f"tr:has-text('anything that {restriction}') a.why")  # its explanation works too
+    page.wait_for_selector("ol.derivation li.step")
+    assert "cax-sco" in page.inner_text("ol.derivation")
+    assert "_:" not in page.inner_text("body")
+    assert page.problems == []
+
+
+def test_the_explain_form_takes_prefixed_names(page, server):
+    page.goto(server.url + "/explain")
+    page.fill('form.explain input[name="s"]', "res:summit-tc-2015-astana")
+    page.fill('form.explain input[name="p"]', "ots:heldIn")
+    page.fill('form.explain input[name="o"]', "res:kazakhstan")
+    page.click("form.explain button[type=submit]")
+    page.wait_for_selector("ol.derivation li.step")
+    assert "prp-spo2" in page.inner_text("ol.derivation")
+    assert page.input_value('form.explain input[name="s"]') == "res:summit-tc-2015-astana"  # kept
+    shot(page, "08-explain-form")
+    page.fill('form.explain input[name="s"]', "nope:thing")
+    page.click("form.explain button[type=submit]")
+    page.wait_for_selector('[role="alert"]')
+    assert "unknown prefix nope:" in page.inner_text('[role="alert"]')
+    page.fill('form.explain input[name="s"]', "res:kazakhstan")
+    page.fill('form.explain input[name="p"]', "")
+    page.fill('form.explain input[name="o"]', "")
+    page.click("form.explain button[type=submit]")
+    page.wait_for_selector("ul.inferred-facts a.why")
+    page.click("ul.inferred-facts a.why >> nth=0")
+    page.wait_for_selector("ol.derivation li.step")
+    assert [p for p in page.problems if "status of 400" not in p] == []  # only the bad prefix's 400
