@@ -95,6 +95,10 @@ def test_query_from_a_file_and_a_syntax_error(project, tmp_path):
 def test_stats_and_qc(project):
     done = otsgraph("stats", "--root", str(project))
     assert done.returncode == 0 and "Entities per class" in done.stdout
+    # every asserted triple is either quoted from the article or the curators' own, and says which
+    table = done.stdout.split("Asserted triples by provenance")[1].splitlines()
+    facts, quoted, curation, other = (int(n) for n in table[3].split())
+    assert quoted > 1000 and curation > 0 and other == 0 and quoted + curation == facts
     done = otsgraph("qc", "--root", str(project))
     assert done.returncode == 0, done.stdout[-3000:]
     assert "QC: 0 ERROR" in done.stdout

@@ -136,12 +136,19 @@ def comparable(found: set[tuple]) -> set[tuple]:
     """owlrl's inferences about the graph's own entities, minus its axiomatic filler."""
     thing = ox.NamedNode("http://www.w3.org/2002/07/owl#Thing")
     same = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+    # x ⊑ x and x ≡ x: owlrl states them for every class expression (the wdt:P31 restrictions
+    # are ones since wdt:P31 is declared an object property); they say nothing
+    reflexive = {
+        same,
+        ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+        ox.NamedNode("http://www.w3.org/2002/07/owl#equivalentClass"),
+    }
     return {
         t
         for t in found
         if reasoning.own_entity(t[0])
         and not (t[1] == TYPE and t[2] == thing)
-        and not (t[1] == same and t[0] == t[2])
+        and not (t[1] in reflexive and t[0] == t[2])
         and not isinstance(t[2], ox.Literal) | (t[1] == TYPE and isinstance(t[2], ox.Literal))
     }
 

@@ -167,7 +167,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     for name, title in (
         ("graph-sizes", "Triples per graph"),
         ("claims", "Claims"),
-        ("fact-provenance", "Asserted facts with a quote"),
+        (
+            "fact-provenance",
+            "Asserted triples by provenance (graph:background holds the facts from other sources)",
+        ),
         ("entities-per-class", "Entities per class"),
     ):
         print(f"\n{title}")
