@@ -220,3 +220,15 @@ def test_the_sdist_holds_what_a_wheel_build_needs(tmp_path):
     rebuilt = zipfile.ZipFile(_build("wheel", tmp_path / "wheel", source)).namelist()
     assert "otsgraph/_shipped/ontology/otsgraph.ttl" in rebuilt
     assert "otsgraph/_shipped/examples/summits-in-kazakhstan.rq" in rebuilt
+
+
+def test_link_never_writes_into_the_packages_copy(tmp_path, capsys):
+    """Reconciled links go to data/links/ under the inputs; the package's copy is read-only."""
+    from otsgraph.cli import parser
+    from otsgraph.wikidata.command import run as run_link
+
+    shipped = Layout(REPO, output=tmp_path / "otsgraph-build", origin="package")
+    args = parser().parse_args(["link", "--offline"])
+    assert run_link(args, shipped) == 2
+    err = capsys.readouterr().err
+    assert "read-only copy" in err and "--out FILE" in err

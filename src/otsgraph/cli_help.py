@@ -22,8 +22,9 @@ A first session:
   otsgraph validate claim.trig && otsgraph add claim.trig
 
 Inputs (ontology/, data/, shapes/, examples/) come from --root, else $OTSGRAPH_HOME, else this
-checkout. Exit codes: 0 done; 1 the data does not conform (nothing written); 2 an input, syntax
-or usage error. `otsgraph COMMAND --help` tells more."""
+checkout, else the copy inside the package; the store and files go in its build/ (for the package's
+copy, ./otsgraph-build; docs/install.md). Exit codes: 0 done; 1 the data does not conform
+(nothing written); 2 an input, syntax or usage error. `otsgraph COMMAND --help` tells more."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ COMMANDS: dict[str, CommandHelp] = {
     "build": CommandHelp(
         "load, validate, reason; write build/ and print a summary",
         "Read the ontology, data and shapes; reason (OWL 2 RL); check the shapes; write the on-disk "
-        "store (build/store) and the release files (N-Quads, TriG, the ontology as Turtle and "
+        "store (build/store, see --root) and the release files (N-Quads, TriG, the ontology as Turtle and "
         "JSON-LD), and print counts, every shape warning and any violation. Additions made with "
         "`add` or over HTTP are kept; only `reset` drops them. Exit 1 when a shape is violated or "
         "the data is inconsistent.",

@@ -142,6 +142,11 @@ def _usage_problem(args: argparse.Namespace, layout: Layout) -> str | None:
     curated = (layout.data_dir / "links" / "entities.ttl").resolve()
     if args.out is not None and args.out.resolve() == curated:
         return f"--out {args.out} is the curated links file; reconciled links are written apart from it"
+    if layout.shipped and args.out is None and not (args.check or args.export_quickstatements):
+        return (
+            "the inputs are the package's read-only copy, where reconciled links cannot be written: "
+            "give --out FILE, or point --root or $OTSGRAPH_HOME at a project folder"
+        )
     return None
 
 
