@@ -40,10 +40,11 @@ def serve_command(*arguments: str, log: Path, tokens: str = "", timeout: float =
 
 @contextmanager
 def serve_process(
-    *arguments: str, log: Path, tokens: str = "", timeout: float = 120
+    *arguments: str, log: Path, tokens: str = "", timeout: float = 120, env: dict[str, str] | None = None
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """serve_command, yielding the process too (its pid, whether it is alive)."""
-    env = {**os.environ, "OTSGRAPH_UPDATE_TOKEN": tokens}
+    """serve_command, yielding the process too (its pid, whether it is alive); `env` replaces the
+    environment (OTSGRAPH_HOME, say)."""
+    env = {**(os.environ if env is None else env), "OTSGRAPH_UPDATE_TOKEN": tokens}
     with (
         log.open("w") as errors,
         subprocess.Popen(
