@@ -132,6 +132,8 @@ def _see_the_fact_and_its_quote_on_the_entity_page(address: str) -> None:
             page.goto(address + "/resource/kazakhstan")
             row = page.locator("tr", has_text="linguistic traditions of the Turkic peoples")
             assert row.count() >= 1, "the added fact is not on the entity page"
-            assert "Екі елдің тарихи байланыстары" in row.first.inner_text()  # its quote, beside it
+            text = row.first.inner_text()
+            assert "Екі елдің тарихи байланыстары" in text  # its quote, beside it
+            assert "added" in text and "other" not in text  # an accepted addition, said so
         finally:
             browser.close()

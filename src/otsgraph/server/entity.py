@@ -28,6 +28,7 @@ GRAPH_KINDS = {
     str(Graphs.ONTOLOGY): "ontology",
     str(Graphs.PROVENANCE): "provenance",
     str(Graphs.LINKS): "link",
+    str(Graphs.ADDITIONS): "added",  # accepted since the release (otsgraph add, HTTP writes)
 }
 TYPE = str(RDF.type)
 # properties listed first, in this order; the rest by their label
@@ -89,7 +90,7 @@ def facts(**bound: Term) -> list[Fact]:
                 ref = row["ref"].value if row["ref"] is not None else None
                 fact.sources.append(Source(row["g"], row["quote"], ref, row["source"]))
         else:
-            fact.kinds.add("other")
+            fact.kinds.add("other_graph")
     return list(found.values())
 
 

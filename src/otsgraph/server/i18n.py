@@ -72,6 +72,7 @@ _TABLE: dict[str, tuple[str, str, str]] = {
     "ontology": ("ontology", "онтология", "онтология"),
     "provenance": ("provenance", "дереккөз сипаттамасы", "происхождение"),
     "link": ("link", "сілтеме", "ссылка"),
+    "added": ("added", "қосылған", "добавлено"),
     "other_graph": ("graph", "граф", "граф"),
     "claim": ("claim", "тұжырым", "утверждение"),
     "wikidata": ("Wikidata", "Уикидерек", "Викиданные"),
