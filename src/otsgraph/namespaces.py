@@ -32,6 +32,8 @@ class Graphs:
     INFERRED = GRAPH["inferred"]
     PROVENANCE = GRAPH["provenance"]
     LINKS = GRAPH["links"]
+    #: the project's labels and translations of labels (data/labels/), apart from the article's wording
+    LABELS = GRAPH["labels"]
     #: accepted additions (otsgraph add, HTTP writes): kept apart from the shipped graphs (docs/writes.md)
     ADDITIONS = GRAPH["additions"]
     #: the change log of accepted additions (PROV-O activities); not in the default union
@@ -39,7 +41,7 @@ class Graphs:
 
     #: what a query sees by default: facts, background, inferences, provenance, additions and the ontology.
     #: The graphs are disjoint (see loading.py and gate.py), so their union has no duplicate triples.
-    DEFAULT_UNION = (ONTOLOGY, ASSERTED, BACKGROUND, INFERRED, PROVENANCE, ADDITIONS)
+    DEFAULT_UNION = (ONTOLOGY, ASSERTED, BACKGROUND, INFERRED, PROVENANCE, LABELS, ADDITIONS)
 
 
 ENTITY_LABELS_CLAIM = CLAIM["entity-labels"]
