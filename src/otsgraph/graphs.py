@@ -17,6 +17,8 @@ BACKGROUND = _node(Graphs.BACKGROUND)
 PROVENANCE = _node(Graphs.PROVENANCE)
 INFERRED = _node(Graphs.INFERRED)
 LINKS = _node(Graphs.LINKS)
+#: the project's labels and translations (data/labels/): shipped, read-only, seen by reasoning and validation
+LABELS = _node(Graphs.LABELS)
 ADDITIONS = _node(Graphs.ADDITIONS)
 AUDIT = _node(Graphs.AUDIT)
 #: a change being applied in several steps (one with removals); see audit.py
@@ -24,12 +26,12 @@ JOURNAL = _node(BASE + "graph/journal")
 
 #: the asserted data: what "the default graph" means for a write
 ASSERTED_DATA = (ASSERTED, BACKGROUND, PROVENANCE, ADDITIONS)
-#: what reasoning reads (the ontology and the asserted data)
-REASONED = (ONTOLOGY, *ASSERTED_DATA)
+#: what reasoning reads (the ontology, the asserted data and the project's labels of it)
+REASONED = (ONTOLOGY, *ASSERTED_DATA, LABELS)
 #: what validation sees: the reasoned graphs and the inferences
 VISIBLE = (*REASONED, INFERRED)
 #: graphs no write may touch directly
-READ_ONLY_GRAPHS = (ONTOLOGY, INFERRED, AUDIT, JOURNAL, LINKS)
+READ_ONLY_GRAPHS = (ONTOLOGY, INFERRED, AUDIT, JOURNAL, LINKS, LABELS)
 
 _SPECIAL = {*VISIBLE, AUDIT, JOURNAL, LINKS}
 

@@ -168,6 +168,8 @@ class Sources:
     files: list[Path] = field(default_factory=list)
 
     def triples(self, *names: ox.NamedNode) -> list[tuple]:
+        """The triples of these graphs; asking for graph:asserted also gives graph:labels (READ_WITH)."""
+        names = tuple(dict.fromkeys(n for name in names for n in (name, *READ_WITH.get(name, ()))))
         return [(t.subject, t.predicate, t.object) for name in names for t in self.graphs[name]]
 
     def quads(self) -> list[ox.Quad]:
@@ -181,6 +183,15 @@ class Sources:
 
 def _node(iri) -> ox.NamedNode:
     return ox.NamedNode(str(iri))
+
+
+#: graphs read together with another wherever it is read as data (reasoning and validation): the
+#: project's labels of data/labels/ (graph:labels) describe the entities of graph:asserted, whose shapes
+#: ask for en/kk/ru labels, yet stay in a graph of their own, apart from the article's wording
+#: (docs/languages.md)
+READ_WITH: dict[ox.NamedNode, tuple[ox.NamedNode, ...]] = {
+    _node(Graphs.ASSERTED): (_node(Graphs.LABELS),),
+}
 
 
 def _files(folder: Path, *suffixes: str) -> list[Path]:
@@ -207,7 +218,7 @@ def load_sources(layout: Layout) -> Sources:
     sources = Sources()
     ontology, asserted = _node(Graphs.ONTOLOGY), _node(Graphs.ASSERTED)
     background, provenance = _node(Graphs.BACKGROUND), _node(Graphs.PROVENANCE)
-    links = _node(Graphs.LINKS)
+    links, labels = _node(Graphs.LINKS), _node(Graphs.LABELS)
     labels_claim = _node(ENTITY_LABELS_CLAIM)
 
     def add(path: Path, default_graph: ox.NamedNode, claims_into: ox.NamedNode | None) -> None:
@@ -234,6 +245,8 @@ def load_sources(layout: Layout) -> Sources:
         add(path, provenance, background)
     for path in _files(layout.data_dir / "links", ".ttl", ".trig"):
         add(path, links, None)
+    for path in _files(layout.data_dir / "labels", ".ttl"):
+        add(path, labels, None)  # the project's labels and translations, not the article's wording
     for path in sorted(layout.data_dir.glob("*.ttl")) if layout.data_dir.is_dir() else []:
         add(path, provenance, None)
     for graph in list(sources.graphs):
@@ -241,6 +254,7 @@ def load_sources(layout: Layout) -> Sources:
     _make_disjoint(sources, asserted, (ontology,))
     _make_disjoint(sources, background, (asserted, ontology))
     _make_disjoint(sources, provenance, (asserted, ontology, background))
+    _make_disjoint(sources, labels, (asserted, ontology, background, provenance))
     for path in _files(layout.shapes_dir, ".ttl"):
         sources.files.append(path)
         sources.shapes += [ox.Triple(q.subject, q.predicate, q.object) for q in parse_file(path)]

@@ -23,6 +23,7 @@ SHIPPED_GRAPHS = tuple(
         Graphs.INFERRED,
         Graphs.PROVENANCE,
         Graphs.LINKS,
+        Graphs.LABELS,
     )
 )
 DEFAULT_GRAPHS = [ox.NamedNode(str(g)) for g in Graphs.DEFAULT_UNION]
