@@ -30,6 +30,9 @@ class Graphs:
     ASSERTED = GRAPH["asserted"]
     BACKGROUND = GRAPH["background"]
     INFERRED = GRAPH["inferred"]
+    #: the triples of graph:inferred that hold only with graph:background (computed by the build;
+    #: a listing, not in the default union; docs/background.md)
+    INFERRED_FROM_BACKGROUND = GRAPH["inferred-from-background"]
     PROVENANCE = GRAPH["provenance"]
     LINKS = GRAPH["links"]
     #: the project's labels and translations of labels (data/labels/), apart from the article's wording
