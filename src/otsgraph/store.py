@@ -21,6 +21,7 @@ SHIPPED_GRAPHS = tuple(
         Graphs.ASSERTED,
         Graphs.BACKGROUND,
         Graphs.INFERRED,
+        Graphs.INFERRED_FROM_BACKGROUND,
         Graphs.PROVENANCE,
         Graphs.LINKS,
         Graphs.LABELS,
@@ -114,9 +115,11 @@ def seed(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
     )
     store.extend(quads)
     if added or store.contains_named_graph(ox.NamedNode(str(Graphs.ADDITIONS))):
+        from .build import refresh_background_marker
         from .gate import refresh_inferred
 
         refresh_inferred(store)  # the new graph:inferred must cover the additions too
+        refresh_background_marker(store)  # and so must its listing of what rests on the background
     store.flush()
 
 
