@@ -6,6 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from conftest import REPO
 from otsgraph.graphs import READ_ONLY_GRAPHS, REASONED, VISIBLE
 from otsgraph.loading import Layout, LoadError, load_sources
 from otsgraph.namespaces import Graphs
@@ -57,3 +58,78 @@ def test_the_labels_graph_is_shipped_in_the_union_read_only_and_validated():
     assert LABELS in DEFAULT_GRAPHS and LABELS in SHIPPED_GRAPHS
     assert LABELS in READ_ONLY_GRAPHS
     assert LABELS in REASONED and LABELS in VISIBLE
+
+
+# ---- Kazakh in the 2021 Latin alphabet ----------------------------------------------------------
+
+KAZAKH_CYRILLIC = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
+#: the 31 letters of the 2021 alphabet (lower case)
+LATIN_2021 = set("aäbdefgğhıijklmnñoöpqrsştuūüvyz")
+
+
+def test_the_table_covers_every_kazakh_cyrillic_letter_with_letters_of_the_2021_alphabet():
+    from otsgraph.transliterate import KAZAKH_LATIN_2021
+
+    assert set(KAZAKH_LATIN_2021) == set(KAZAKH_CYRILLIC)
+    for cyrillic, (small, capital) in KAZAKH_LATIN_2021.items():
+        # the digraph Ch (for Ч) is the one place a c appears
+        assert set(small) <= LATIN_2021 | ({"c"} if cyrillic == "ч" else set()), cyrillic
+        assert capital.replace("İ", "i").replace("I", "ı").lower() == small, (
+            cyrillic
+        )  # Turkish-style I/ı, İ/i
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "latin"),
+    [
+        # the transliterated sample of Wikipedia's "Kazakh alphabets" (January 2021 table)
+        ("Бұрыңғы өткен заманда, бір данышпан кісі", "Būryñğy ötken zamanda, bır danyşpan kısı"),
+        ("Бағдат шаһарының бір үлкен қазысының үйіне", "Bağdat şaharynyñ bır ülken qazysynyñ üiıne"),
+        ("сый беріп, орнымда қалайын", "syi berıp, ornymda qalaiyn"),
+        ("Қазақстан", "Qazaqstan"),
+        ("Түркі мемлекеттері ұйымы", "Türkı memleketterı ūiymy"),
+        ("Ыстамбұл", "Ystambūl"),
+        ("Иран", "İran"),
+        ("Әзербайжан", "Äzerbaijan"),
+        ("Ресей", "Resei"),
+        ("КСРО", "KSRO"),
+        ("ТМҰ", "TMŪ"),
+        ("Шанхай ынтымақтастық ұйымы", "Şanhai yntymaqtastyq ūiymy"),
+        ("Чехия", "Chehiia"),
+        ("ЧЕХИЯ", "CHEHİİA"),
+        ("Цюрих", "Tsiurih"),
+        ("Il Giornale (Италия)", "Il Giornale (İtaliia)"),
+    ],
+)
+def test_kazakh_cyrillic_to_latin_2021(cyrillic, latin):
+    from otsgraph.transliterate import kk_latn
+
+    assert kk_latn(cyrillic) == latin
+
+
+def test_kk_latn_file_is_what_the_transliteration_generates():
+    from otsgraph.transliterate import kk_latn_turtle
+
+    shipped = (REPO / "data" / "labels" / "kk-latn.ttl").read_text(encoding="utf-8")
+    assert shipped == kk_latn_turtle(REPO), "run: .venv/bin/python -m otsgraph.transliterate"
+
+
+def test_every_kazakh_label_has_its_latin_form_in_the_build(shipped_build):
+    from otsgraph.transliterate import kk_latn
+
+    rows = shipped_build.store.query(
+        """SELECT ?s ?kk ?latn WHERE {
+             ?s <http://www.w3.org/2000/01/rdf-schema#label> ?kk FILTER(LANG(?kk) = "kk")
+             FILTER(STRSTARTS(STR(?s), "https://w3id.org/otsgraph/"))
+             OPTIONAL { GRAPH <https://w3id.org/otsgraph/graph/labels> {
+               ?s <http://www.w3.org/2000/01/rdf-schema#label> ?latn
+               FILTER(LANGMATCHES(LANG(?latn), "kk-Latn")) } }
+           }""",
+        use_default_graph_as_union=True,
+    )
+    rows = list(rows)
+    assert len(rows) > 400
+    missing = [r["s"].value for r in rows if r["latn"] is None]
+    assert not missing, missing[:10]
+    wrong = [r["s"].value for r in rows if r["latn"].value != kk_latn(r["kk"].value)]
+    assert not wrong, wrong[:10]
