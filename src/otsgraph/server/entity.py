@@ -28,6 +28,7 @@ GRAPH_KINDS = {
     str(Graphs.ONTOLOGY): "ontology",
     str(Graphs.PROVENANCE): "provenance",
     str(Graphs.LINKS): "link",
+    str(Graphs.LABELS): "project",  # the project's labels and quote translations, not the article's words
     str(Graphs.ADDITIONS): "added",  # accepted since the release (otsgraph add, HTTP writes)
 }
 TYPE = str(RDF.type)
@@ -46,6 +47,7 @@ class Source:
     quote: ox.Literal | None = None
     ref: str | None = None  # the bracket reference, e.g. "5"
     source: Term | None = None  # dct:source of a background claim
+    translations: list[ox.Literal] = field(default_factory=list)  # the project's, one per language
 
 
 @dataclass
@@ -86,9 +88,14 @@ def facts(**bound: Term) -> list[Fact]:
         if graph in GRAPH_KINDS:
             fact.kinds.add(GRAPH_KINDS[graph])
         elif graph.startswith(str(CLAIM)):
-            if not any(x.claim == row["g"] for x in fact.sources):
+            source = next((x for x in fact.sources if x.claim == row["g"]), None)
+            if source is None:
                 ref = row["ref"].value if row["ref"] is not None else None
-                fact.sources.append(Source(row["g"], row["quote"], ref, row["source"]))
+                source = Source(row["g"], row["quote"], ref, row["source"])
+                fact.sources.append(source)
+            translation = row["translation"]
+            if translation is not None and translation not in source.translations:
+                source.translations.append(translation)
         else:
             fact.kinds.add("other_graph")
     return list(found.values())
@@ -143,6 +150,22 @@ class SourceView:
     quote_lang: str | None
     ref: str | None
     source: TermView | None
+    translation: ox.Literal | None = None  # the project's translation of the quote, for this reader
+
+
+def translation_for(quote: ox.Literal | None, translations: list[ox.Literal], lang: str) -> ox.Literal | None:
+    """The project's translation of a quote that a reader in `lang` should see beside it: in the
+    reader's language, else in English (a Turkish reader of a Kazakh quote); none where the quote is
+    already in the reader's language, or the only translation would be into the quote's own."""
+    if quote is None or quote.language == lang:
+        return None
+    for choice in (lang, "en"):
+        if choice == quote.language:
+            continue
+        for literal in translations:
+            if literal.language == choice and literal.value.strip():
+                return literal
+    return None
 
 
 @dataclass
@@ -191,6 +214,7 @@ def rows(items: list[Fact], lang: str) -> list[Row]:
                 x.quote.language if x.quote is not None else None,
                 x.ref,
                 view(x.source, lang) if x.source is not None else None,
+                translation_for(x.quote, x.translations, lang),
             )
             for x in fact.sources
         ]

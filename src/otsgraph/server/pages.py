@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from email.utils import formatdate
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
@@ -16,11 +17,11 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from ..docs_html import documentation
-from ..namespaces import BASE, LANGUAGES, PREFIXES, Graphs
+from ..namespaces import BASE, PREFIXES, Graphs
 from ..queries import queries_in
 from . import entity, explain, search, timeline
 from .errors import error_response, page_or_json, wants_page
-from .i18n import COOKIE, LANGUAGE_NAMES, STRINGS, current_lang, text, valid
+from .i18n import COOKIE, LANGUAGE_NAMES, STRINGS, UI_LANGUAGES, current_lang, text, valid
 from .links import compact, href, label_of, labels, per_version, site_root, view
 from .negotiation import PAGE_FORMATS, Format, NotAcceptable, choose_for_header
 from .state import state
@@ -50,7 +51,7 @@ def _context() -> dict:
     return {
         "lang": lang,
         "t": lambda key, **values: text(key, lang, **values),
-        "languages": [(code, LANGUAGE_NAMES[code], _with_lang(code)) for code in LANGUAGES],
+        "languages": [(code, LANGUAGE_NAMES[code], _with_lang(code)) for code in UI_LANGUAGES],
         "root": site_root(),
         "q": request.args.get("q", ""),
     }
@@ -112,8 +113,14 @@ def _wants_json() -> bool:
 
 @pages.route("/")
 def index() -> Response:
+    lang = current_lang()
+    titles = example_titles(state().layout.examples_dir)
     examples = [
-        {"name": x.name, "title": _title(x.text) or x.name, "text": x.text}
+        {
+            "name": x.name,
+            "title": titles.get(x.name, {}).get(lang) or _title(x.text) or x.name,
+            "text": x.text,
+        }
         for x in queries_in(state().layout.examples_dir)
     ]
     chosen = request.args.get("example") or DEFAULT_EXAMPLE
@@ -123,7 +130,6 @@ def index() -> Response:
         default["text"] if default else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
     )
     autorun = "query" in request.args or "example" in request.args
-    lang = current_lang()
     client = {
         "strings": {k: STRINGS[lang][k] for k in _CLIENT_STRINGS},
         "lang": lang,
@@ -133,6 +139,38 @@ def index() -> Response:
         "autorun": autorun,
     }
     return _page("index.html", examples=examples, query=query, client=client, example=default)
+
+
+TITLES_FILE = "titles.json"
+
+
+def example_titles(folder: Path) -> dict[str, dict[str, str]]:
+    """The examples' titles in each interface language, from examples/titles.json
+    ({name: {"en": …, "kk": …, "ru": …, "tr": …}}), kept apart from the .rq files so a query's
+    translations do not crowd its header; {} when the file is absent or unreadable, and a name or
+    language it lacks falls back to the query's own header line."""
+    path = folder / TITLES_FILE
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return {}
+    cached = _TITLES.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    titles = {
+        name: {lang: value for lang, value in entry.items() if isinstance(value, str) and value.strip()}
+        for name, entry in (data.items() if isinstance(data, dict) else [])
+        if isinstance(entry, dict)
+    }
+    _TITLES[path] = (stamp, titles)
+    return titles
+
+
+_TITLES: dict[Path, tuple[int, dict[str, dict[str, str]]]] = {}
 
 
 def _title(query: str) -> str:
