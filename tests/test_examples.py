@@ -93,16 +93,29 @@ def test_turkish_visits_to_kazakhstan_in_order(shipped_build):
 
 
 def test_contradictions_are_listed(shipped_build):
-    pairs = {
-        (r["claim"].rsplit("/", 1)[1], r["other"].rsplit("/", 1)[1])
-        for r in rows(shipped_build, "contradictions")
-    }
-    assert ("econ-investment-fund-first-proposed-2019", "summit-2014-bodrum-investment-fund") in pairs
+    found = rows(shipped_build, "contradictions")
+    pairs = {(r["claim"].rsplit("/", 1)[1], r["other"].rsplit("/", 1)[1]): r for r in found}
+    assert len(pairs) == len(found)  # each pair once, not once per direction or per source
+    within = {p for p, r in pairs.items() if r["kind"] == "within the article"}
+    against = {p for p, r in pairs.items() if r["kind"] == "against other sources"}
+    assert ("econ-investment-fund-first-proposed-2019", "summit-2014-bodrum-investment-fund") in within
     assert (
         "concl-strategic-partnership-treaty-ankara-2009",
         "intro-strategic-partnership-agreement-2009",
-    ) in pairs
-    assert len(pairs) >= 5
+    ) in within
+    assert len(within) >= 5
+    # the doubts of issue 12, each against a named source
+    for pair in [
+        ("bg-nakhchivan-agreement-3-october-2009", "summit-2009-nakhchivan"),
+        ("bg-uzbekistan-full-member-since-2019", "econ-other-member-states"),
+        ("bg-turkmenistan-observer-since-2021", "econ-observer-states"),
+        ("bg-lyceums-official-name-bilim-innovation", "inst-renaming-feto-schools-2016"),
+        ("bg-turkic-peoples-not-one-dynasty", "intro-common-dynasty-before-11th-century"),
+        ("bg-turan-a-term-not-a-state", "intro-second-turan"),
+    ]:
+        assert pair in against, pair
+        assert pairs[pair]["sources"].startswith("http") and pairs[pair]["note"], pair
+    assert all(not pairs[p]["sources"] for p in within)  # the article against itself: no outside source
 
 
 def test_quote_of_a_fact(shipped_build):
