@@ -200,3 +200,30 @@ def test_the_explain_form_takes_prefixed_names(page, server):
     page.click("ul.inferred-facts a.why >> nth=0")
     page.wait_for_selector("ol.derivation li.step")
     assert [p for p in page.problems if "status of 400" not in p] == []  # only the bad prefix's 400
+
+
+def test_switch_to_turkish_and_read_a_quote_s_translation(page, server):
+    """Türkçe in the switcher: the interface and the example titles turn Turkish, and an entity page
+    shows each Kazakh quote first with the project's translation beside it, marked as such."""
+    page.goto(server.url + "/?lang=en")
+    page.click('.languages a[data-lang="tr"]')
+    page.wait_for_selector('html[lang="tr"]')
+    assert "Örnek sorgular" in page.inner_text("aside.examples")
+    assert "Kazakistan'da hangi zirveler yapıldı" in page.inner_text("aside.examples")  # examples/titles.json
+    page.goto(server.url + "/resource/embassy-of-turkey-almaty")  # the cookie keeps Turkish
+    page.wait_for_selector("article.entity h1")
+    source = page.locator("div.source", has_text="Нәтижесінде 1992 жылы 16 мамырда").first
+    quote, translation = source.locator("q").nth(0), source.locator("div.translation q")
+    assert quote.get_attribute("lang") == "kk"
+    assert translation.inner_text() == "As a result, on 16 May 1992 the Embassy of Turkey opened in Almaty"
+    assert (
+        quote.bounding_box()["y"] < translation.bounding_box()["y"]
+    )  # the quote first, the translation below
+    assert "projenin çevirisi" in source.locator("div.translation").inner_text()
+    shot(page, "09-quote-translation-tr")
+    page.click('.languages a[data-lang="ru"]')
+    page.wait_for_selector('html[lang="ru"]')
+    source = page.locator("div.source", has_text="Нәтижесінде 1992 жылы 16 мамырда").first
+    assert "открылось посольство Турции" in source.locator("div.translation").inner_text()
+    assert "перевод проекта" in source.locator("div.translation").inner_text()
+    assert page.problems == []
