@@ -133,3 +133,174 @@ def test_every_kazakh_label_has_its_latin_form_in_the_build(shipped_build):
     assert not missing, missing[:10]
     wrong = [r["s"].value for r in rows if r["latn"].value != kk_latn(r["kk"].value)]
     assert not wrong, wrong[:10]
+
+
+# ---- the project's labels in the shipped graph -----------------------------------------------------
+
+RES = "https://w3id.org/otsgraph/resource/"
+OTS = "https://w3id.org/otsgraph/ontology/"
+PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX graph: <https://w3id.org/otsgraph/graph/>
+PREFIX res: <https://w3id.org/otsgraph/resource/> PREFIX ots: <https://w3id.org/otsgraph/ontology/>
+"""
+
+
+def _select(build, query: str) -> list:
+    return list(build.store.query(PREFIXES + query))
+
+
+def _entities(build) -> set[str]:
+    rows = _select(build, "SELECT DISTINCT ?s WHERE { GRAPH graph:asserted { ?s a ?type } }")
+    return {r["s"].value for r in rows if r["s"].value.startswith(RES)}
+
+
+def _terms(build) -> set[str]:
+    rows = _select(
+        build,
+        """SELECT DISTINCT ?s WHERE { GRAPH graph:ontology { ?s a ?kind }
+             VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty } }""",
+    )
+    return {r["s"].value for r in rows if r["s"].value.startswith(OTS)}
+
+
+def _labels(build, lang: str, graph: str = "graph:labels") -> dict[str, list[str]]:
+    rows = _select(
+        build,
+        f"""SELECT ?s ?label WHERE {{ GRAPH {graph} {{ ?s rdfs:label ?label }}
+              FILTER(LANG(?label) = "{lang.lower()}" || LANG(?label) = "{lang}") }}""",
+    )
+    found: dict[str, list[str]] = {}
+    for r in rows:
+        found.setdefault(r["s"].value, []).append(r["label"].value)
+    return found
+
+
+def test_every_entity_and_every_term_has_one_turkish_label(shipped_build):
+    turkish = _labels(shipped_build, "tr")
+    entities, terms = _entities(shipped_build), _terms(shipped_build)
+    assert len(entities) >= 300 and len(terms) >= 140
+    missing = sorted((entities | terms) - set(turkish))
+    assert not missing, missing
+    assert all(len(turkish[s]) == 1 for s in entities | terms)
+
+
+@pytest.mark.parametrize(
+    ("entity", "turkish"),
+    [
+        ("kazakhstan", "Kazakistan"),
+        ("organization-of-turkic-states", "Türk Devletleri Teşkilatı"),
+        ("azerbaijan", "Azerbaycan"),
+        ("uzbekistan", "Özbekistan"),
+        ("kyrgyzstan", "Kırgızistan"),
+        ("nakhchivan", "Nahçıvan"),
+        ("baku", "Bakü"),
+        ("grand-national-assembly-of-turkey", "Türkiye Büyük Millet Meclisi"),
+        ("office-president-of-kazakhstan", "Kazakistan Cumhurbaşkanı"),
+    ],
+)
+def test_turkish_names_readers_use(shipped_build, entity, turkish):
+    assert _labels(shipped_build, "tr").get(RES + entity) == [turkish]
+
+
+def test_turkish_alternative_forms_people_type(shipped_build):
+    rows = _select(
+        shipped_build,
+        'SELECT ?s ?alt WHERE { GRAPH graph:labels { ?s skos:altLabel ?alt FILTER(LANG(?alt) = "tr") } }',
+    )
+    alts = {(r["s"].value.removeprefix(RES), r["alt"].value) for r in rows}
+    assert {("baku", "Bakı"), ("organization-of-turkic-states", "TDT"), ("northern-cyprus", "KKTC")} <= alts
+
+
+@pytest.mark.parametrize(
+    ("lang", "names"),
+    [
+        ("az", {"azerbaijan": "Azərbaycan", "baku": "Bakı", "nakhchivan": "Naxçıvan", "gabala": "Qəbələ"}),
+        ("uz", {"uzbekistan": "Oʻzbekiston", "tashkent": "Toshkent", "samarkand": "Samarqand"}),
+        (
+            "ky",
+            {
+                "kyrgyzstan": "Кыргызстан",
+                "bishkek": "Бишкек",
+                "cholpon-ata": "Чолпон-Ата",
+                "almazbek-atambayev": "Алмазбек Атамбаев",
+                "office-president-of-kyrgyzstan": "Кыргыз Республикасынын Президенти",
+            },
+        ),
+    ],
+)
+def test_states_own_names_for_their_state_capital_leaders_and_institutions(shipped_build, lang, names):
+    found = _labels(shipped_build, lang)
+    assert {entity: found.get(RES + entity, [None])[0] for entity in names} == names
+    assert _labels(shipped_build, lang).get(
+        RES + "organization-of-turkic-states"
+    )  # the organisation they are in
+
+
+def test_the_article_wording_stays_apart_from_the_project_labels(shipped_build):
+    # graph:asserted keeps the article's Kazakh labels only; all other labels are the project's (graph:labels)
+    rows = _select(
+        shipped_build,
+        """SELECT DISTINCT (LANG(?label) AS ?lang) WHERE {
+             GRAPH graph:asserted { ?s ?p ?label } VALUES ?p { rdfs:label skos:altLabel } }""",
+    )
+    assert {r["lang"].value for r in rows} == {"kk"}
+    rows = _select(
+        shipped_build,
+        """SELECT ?s WHERE { GRAPH graph:labels { ?s rdfs:label ?label } FILTER(LANG(?label) = "kk") }""",
+    )
+    assert not rows
+    entities = _entities(shipped_build)
+    for lang in ("en", "ru", "kk-Latn"):
+        missing = entities - set(_labels(shipped_build, lang))
+        assert not missing, (lang, sorted(missing)[:5])
+    assert not entities - set(_labels(shipped_build, "kk", "graph:asserted"))
+
+
+def test_the_labels_graph_is_described_as_the_projects_not_the_articles(shipped_build):
+    rows = _select(
+        shipped_build,
+        """SELECT ?note WHERE { GRAPH graph:provenance {
+             graph:labels a ots:CurationClaim ; skos:note ?note } }""",
+    )
+    assert len(rows) == 1 and "None of these labels is the article's" in rows[0]["note"].value
+
+
+def test_a_write_to_the_labels_graph_is_refused(tmp_path, tmp_path_factory):
+    from gate_support import gate_on, seeded_store_dir
+    from otsgraph.gate import change_from_quads
+
+    gate = gate_on(seeded_store_dir(tmp_path, tmp_path_factory.getbasetemp()))
+    quad = ox.Quad(
+        ox.NamedNode(RES + "kazakhstan"), RDFS_LABEL, ox.Literal("Kazakstan", language="tr"), LABELS
+    )
+    report = gate.check(change_from_quads([quad]))
+    assert not report.conforms and report.findings[0].kind == "graph"
+    assert "read-only" in report.findings[0].message
+
+
+def test_a_new_fact_about_an_entity_is_validated_with_its_project_labels(tmp_path, tmp_path_factory):
+    # the gate validates on the union: res:kazakhstan's en/ru labels (graph:labels) satisfy the label shapes
+    from gate_support import gate_on, seeded_store_dir
+    from otsgraph.gate import change_from_quads
+
+    gate = gate_on(seeded_store_dir(tmp_path, tmp_path_factory.getbasetemp()))
+    alt = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+    quad = ox.Quad(
+        ox.NamedNode(RES + "kazakhstan"), alt, ox.Literal("Qazaqstan", language="en"), ox.DefaultGraph()
+    )
+    report = gate.check(change_from_quads([quad]))
+    assert report.conforms, [f.message for f in report.findings]
+
+
+def test_stats_count_labels_per_language_and_source(shipped_build):
+    from otsgraph.queries import load
+
+    rows = shipped_build.store.query(load("stats", "labels-per-language"))
+    counts = {(r["language"].value.lower(), r["source"].value): int(r["labels"].value) for r in rows}
+    assert counts[("tr", "project (graph:labels)")] >= 305 + 140
+    assert counts[("kk", "article")] >= 305
+    assert (
+        counts[("kk-latn", "project (graph:labels)")]
+        == counts[("kk", "article")] + counts[("kk", "ontology terms")]
+    )
+    assert ("en", "article") not in counts and ("ru", "article") not in counts
