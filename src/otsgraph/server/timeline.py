@@ -2,7 +2,10 @@
 
 A vertical list in date order rather than a time-proportional axis: the events bunch up in a few
 years (2009, 2012, 2024), and one row per event stays legible on a phone's narrow screen. Years
-are marked where they change. Text goes through markupsafe.escape, so labels cannot inject markup.
+are marked where they change. Each row shows the date at the precision the article gives it
+(ots:displayDate: "1992", not 1992-01-01) and rows are ordered by the range the build derived for it
+(ots:earliestDate, then ots:latestDate), so the order and the dates shown agree. Text goes through
+markupsafe.escape, so labels cannot inject markup.
 """
 
 from __future__ import annotations
@@ -30,26 +33,37 @@ WIDTH, ROW, TOP, AXIS = 440, 40, 64, 64
 class Mark:
     iri: str
     kind: str  # the class IRI
-    date: str  # yyyy-mm-dd, for the order
-    shown: str  # the date at the precision the data gives it: 1992, 2009-10, 2012-08-23
+    date: str  # yyyy-mm-dd: the earliest day the thing can have happened on (ots:earliestDate)
+    shown: str  # the date at the precision the data gives it (ots:displayDate): 1992, 2009-10, 2012-08-23
+    latest: str = ""  # yyyy-mm-dd: the latest day (ots:latestDate), "" when unknown
+
+    @property
+    def order(self) -> tuple[str, str, str]:
+        """Sorted by the range: a year-only "1992" (1992-01-01 … 1992-12-31) comes before a day in
+        1992 only when the data cannot place it later (Demirel's visit: after 1992-03-02)."""
+        return (self.date, self.latest or "9999", self.iri)
 
 
 def marks() -> list[Mark]:
-    """One mark per thing, in date order (a thing of two kinds keeps the first of KINDS)."""
+    """One mark per thing, in the order of its derived range (of two kinds, the first of KINDS)."""
     server = state()
     rows = server.store.query(queries.load("pages", "timeline"), default_graph=server.default_graphs)
     found: dict[str, Mark] = {}
     order = list(KINDS)
     for row in rows:
-        thing, kind, date = row["thing"], row["kind"], row["date"]
-        if not isinstance(thing, ox.NamedNode) or not isinstance(date, ox.Literal):
+        thing, kind, earliest = row["thing"], row["kind"], row["earliest"]
+        if not isinstance(thing, ox.NamedNode) or not isinstance(earliest, ox.Literal):
             continue
-        given = row["given"] or row["start"]
-        shown = given.value if isinstance(given, ox.Literal) and given.value[:1].isdigit() else date.value
-        mark = Mark(thing.value, kind.value, date.value, shown)
+        given, latest = row["shown"], row["latest"]
+        last = latest.value if isinstance(latest, ox.Literal) else ""
+        if isinstance(given, ox.Literal) and given.value[:1].isdigit():
+            shown = given.value
+        else:  # no date to show (not derived by the build): the range itself, as an ISO 8601 interval
+            shown = earliest.value if last in ("", earliest.value) else f"{earliest.value}/{last}"
+        mark = Mark(thing.value, kind.value, earliest.value, shown, last)
         if thing.value not in found or order.index(kind.value) < order.index(found[thing.value].kind):
             found[thing.value] = mark
-    return sorted(found.values(), key=lambda m: (m.date, m.iri))
+    return sorted(found.values(), key=lambda m: m.order)
 
 
 def _shape(shape: str, x: float, y: float, colour: str) -> str:
