@@ -163,12 +163,60 @@ def test_the_shapes_catch_a_link_record_without_a_date(sources, links):
         ("almaty", "Q35493"),
         ("organization-of-turkic-states", "Q596850"),
         ("georgia", "Q230"),
+        ("gabala", "Q244236"),
+        ("cholpon-ata", "Q1017314"),
+        ("almazbek-atambayev", "Q24692"),
     ],
 )
 def test_look_alikes_are_kept_apart(links, entity, qid):
     """The state, not the Soviet republic; the city, not its region; one item for the Turkic Council and OTS;
-    the country Georgia, not another item named Georgia (Q1428)."""
+    the country Georgia, not another item named Georgia (Q1428); the town of Gabala, not Qabala District
+    (Q593872); the town of Cholpon-Ata, not its airport (Q5104393)."""
     assert objects(links, ox.NamedNode(RES + entity), EXACT) == [ox.NamedNode(WD + qid)]
+
+
+SECOND_EVIDENCE_PASS = {
+    # issue 12: the entities Wikidata certainly has, looked for again on 2026-12-04
+    "cholpon-ata": "whosonfirst-data/whosonfirst-data-admin-kg/blob/",
+    "gabala": "whosonfirst-data/whosonfirst-data-admin-az/blob/",
+    "almazbek-atambayev": "everypolitician/everypolitician-data/blob/",
+}
+STILL_UNLINKED = ["nursultan-nazarbayev", "ahmet-necdet-sezer", "bodrum"]
+
+
+@pytest.mark.parametrize("entity", sorted(SECOND_EVIDENCE_PASS))
+def test_issue_12_links_cite_a_repository_file_at_a_commit(links, entity):
+    """Each link of the issue-12 pass names its evidence file by repository, commit and path, and is dated."""
+    node = ox.NamedNode(RES + entity)
+    (item,) = objects(links, node, EXACT)
+    (record,) = records_of(links, node, EXACT, item)
+    derived = [
+        o.value for o in objects(links, record, ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"))
+    ]
+    assert derived and all(
+        re.match(rf"^https://github\.com/{re.escape(SECOND_EVIDENCE_PASS[entity])}[0-9a-f]{{40}}/\S+$", d)
+        for d in derived
+    ), derived
+    assert [d.value for d in objects(links, record, DATE)] == ["2026-12-04"]
+    (description,) = objects(links, record, DESCRIPTION)
+    assert item.value.removeprefix(WD) in description.value
+
+
+@pytest.mark.parametrize("entity", [*STILL_UNLINKED, "summit-tc-2018-cholpon-ata", "summit-tc-2021-istanbul"])
+def test_issue_12_entities_left_unlinked_say_what_was_searched(links, entity):
+    """No guessed link: the entities still without evidence keep NoEvidenceFound, with a note of this pass."""
+    node = ox.NamedNode(RES + entity)
+    assert not objects(links, node, EXACT)
+    assert objects(links, node, STATUS) == [ox.NamedNode(OTS + "NoEvidenceFound")]
+    (note,) = objects(links, node, NOTE)
+    assert "2026-12-04" in note.value
+
+
+def test_bodrum_note_names_the_ambiguous_item_without_linking_it(links):
+    """The one item found for Bodrum is given to the town and the district alike: named, not linked."""
+    (note,) = objects(links, ox.NamedNode(RES + "bodrum"), NOTE)
+    assert "Q172267" in note.value and "district" in note.value
+    assert ox.NamedNode(WD + "Q172267") not in {o for _, p, o in links if p == EXACT}
 
 
 def test_name_nodes_of_the_renamed_organisation_are_not_linked(links):
