@@ -2,19 +2,21 @@
 
 The catalogue holds every entity of the graph (an IRI under res:) with its types, the types
 written in the data, and the Wikidata items graph:links ties it to. It is read once per data
-version, like the pages' labels. Names are matched with the search index of search.py, so a
-name typed in Kazakh or Russian Cyrillic, Latin-script Kazakh or English, in any case and with
-or without diacritics, finds the same entity.
+version, like the pages' labels. Names are matched with the search index of search.py (the
+matcher of matching.py), so a name typed in any language and script of the labels, in any case,
+with or without diacritics, with a typo or its words in another order, finds the same entity.
 
 Scores run from 0 to 100 (the manifests announce standardizedScore):
-- the name: 100 for an exact match of a label or alternative label (after folding), 50-90 for a
-  prefix of the label or of one of its words, 20-60 for text inside it; within a band, the closer
-  the query's length is to the label's, the higher;
+- the name: the matcher's score (matching.py: 100 the same name after folding case, diacritics and
+  script, 97 reordered words, 96 another romanisation, 94/88 one/two letters off, below 85 a
+  candidate that is not a match);
 - property conditions: with conditions, the score is 60 % the name's and 40 % the share of
   conditions met; without a name, it is the share of conditions met. A `required` condition that
   fails removes the candidate.
-- `match` (safe to accept without review) is true for a candidate that scores 100 (an exact name
-  or identifier, every condition met) when no other candidate also scores 100.
+- `match` (safe to accept without review) follows the matcher's one rule, as /search does: a
+  candidate is a match when its score is at least matching.THRESHOLD (85) and no other candidate of
+  the query (after the type filter and the conditions) reaches its score; the others are lowered
+  to just below the threshold, so at most one candidate is ever at or above it.
 """
 
 from __future__ import annotations
@@ -27,14 +29,13 @@ import pyoxigraph as ox
 
 from .. import queries
 from ..namespaces import LANGUAGES, PREFIXES, RES, WD
-from . import search
+from . import matching, search
 from .links import compact, labels, per_version
 from .state import state
 
 WIKIDATA = "wikidata"  # the pseudo-property whose values are the linked Wikidata QIDs
 MAX_CANDIDATES = 100  # per query, whatever limit a client asks for
 DEFAULT_LIMIT = 10
-_ALL = 10**9  # "no limit" for the search index
 _KAZAKH_ONLY = set("әғқңөұүһі")  # Cyrillic letters Kazakh writes and Russian does not
 
 
@@ -74,11 +75,9 @@ def _rows(name: str) -> list[ox.QuerySolution]:
 def _index(iris: list[str]) -> search.Index:
     """A search index over the labels of these IRIs (types or properties), and their local names."""
     every = labels().every
-    entries = []
-    for iri in iris:
-        for literal in [*every.get(iri, []), ox.Literal(_local_name(iri))]:
-            entries.append((frozenset(search.keys(literal.value)), iri, literal))
-    return search.Index(entries)
+    return search.Index(
+        (iri, literal) for iri in iris for literal in [*every.get(iri, []), ox.Literal(_local_name(iri))]
+    )
 
 
 def _local_name(iri: str) -> str:
@@ -233,16 +232,6 @@ class Candidate:
     match: bool = False
 
 
-def name_score(hit: search.Hit, query: str) -> float:
-    kind, length = hit.score[0], max(1, len(search.strip(hit.label.value)))
-    closeness = min(1.0, len(search.strip(query)) / length)
-    if kind == 0:
-        return 100.0
-    if kind == 1:
-        return round(50 + 40 * closeness, 1)
-    return round(20 + 40 * closeness, 1)
-
-
 def property_values(iri: str, prop: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal | str]:
     """The values of a property on an entity (QID strings for WIKIDATA), without duplicates."""
     if prop == WIKIDATA:
@@ -289,11 +278,14 @@ def _number_matches(have: ox.Literal, wanted: float) -> bool:
 
 
 def _text_matches(have: object, wanted: str) -> bool:
-    wanted_keys = search.keys(wanted)
+    """A value's text (a literal, or any label of an entity) is the wanted name by the matcher's rule."""
     if isinstance(have, ox.Literal):
-        return bool(wanted_keys & search.keys(have.value))
+        return matching.similar(wanted, have.value) >= matching.THRESHOLD
     if isinstance(have, ox.NamedNode):
-        return any(wanted_keys & search.keys(label.value) for label in labels().every.get(have.value, []))
+        return any(
+            matching.similar(wanted, label.value) >= matching.THRESHOLD
+            for label in labels().every.get(have.value, [])
+        )
     return False
 
 
@@ -319,10 +311,9 @@ def reconcile(query: Query) -> list[Candidate]:
     if direct:
         pool.append(Candidate(direct, 100.0, 100.0, None))
     elif query.name:
-        for hit in search.index().find(query.name, _ALL):
+        for hit in search.index().find(query.name, decide=False):
             if hit.iri in found.entities:
-                score = name_score(hit, query.name)
-                pool.append(Candidate(hit.iri, score, score, hit.label))
+                pool.append(Candidate(hit.iri, hit.score, hit.score, hit.label))
     else:
         pool = [Candidate(iri, 0.0, None, None) for iri in sorted(found.entities)]
     chosen = []
@@ -343,11 +334,15 @@ def reconcile(query: Query) -> list[Candidate]:
                 candidate.score = round(0.6 * candidate.name_score + 0.4 * share, 1)
         chosen.append(candidate)
     chosen.sort(key=lambda c: -c.score)  # stable: the index's order breaks ties
-    chosen = chosen[: query.limit]
-    perfect = [c for c in chosen if c.score >= 100]
-    if len(perfect) == 1:
-        perfect[0].match = True
+    chosen = matching.single_out(chosen, lambda c: c.score, _rescore)[: query.limit]
+    for candidate in chosen:
+        candidate.match = candidate.score >= matching.THRESHOLD
     return chosen
+
+
+def _rescore(candidate: Candidate, score: float) -> Candidate:
+    candidate.score = score
+    return candidate
 
 
 def display_language(candidate: Candidate, query: Query) -> str | None:
@@ -375,7 +370,7 @@ def suggest_entities(prefix: str, types: tuple[str, ...] = ()) -> list[str]:
     if direct:
         return [direct]
     if search.strip(prefix):
-        iris = [h.iri for h in search.index().find(prefix, _ALL) if h.iri in found.entities]
+        iris = [h.iri for h in search.index().find(prefix) if h.iri in found.entities]
     else:
         iris = sorted(found.entities, key=lambda i: name_of(i).casefold())
     return [i for i in iris if _type_fits(found.entities[i], types)]
@@ -387,7 +382,7 @@ def suggest_from(index: search.Index, prefix: str, everything: list[str]) -> lis
     iri = expand(prefix.strip())
     if iri in everything:
         return [iri]
-    return [h.iri for h in index.find(prefix, _ALL)]
+    return [h.iri for h in index.find(prefix)]
 
 
 def suggest_types(prefix: str) -> list[str]:
