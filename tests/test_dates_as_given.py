@@ -260,11 +260,16 @@ def test_every_range_is_consistent_and_shown_by_a_date_that_holds(shipped_build)
 
 
 @pytest.fixture(scope="module")
-def timeline_rows():
+def live():
     from server_fixtures import serve
 
-    with serve() as live:
-        response = requests.get(live.url + "/timeline.svg", timeout=30)
+    with serve() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def timeline_rows(live):
+    response = requests.get(live.url + "/timeline.svg", timeout=30)
     assert response.status_code == 200
     root = ET.fromstring(response.content)
     rows = []
@@ -272,6 +277,25 @@ def timeline_rows():
         texts = [t.text for t in link.iter(SVG + "text")]
         rows.append((link.get("href").rsplit("/", 1)[-1], texts[0]))
     return rows
+
+
+def test_explain_says_why_demirels_visit_is_after_2_march(live):
+    params = {
+        "s": RES + "visit-suleyman-demirel-kazakhstan-1992",
+        "p": OTS + "earliestDate",
+        "o": f'"1992-03-03"^^<{XSD}date>',
+    }
+    answer = requests.get(
+        live.url + "/explain", params=params, headers={"Accept": "application/json"}, timeout=30
+    ).json()
+    assert answer["status"] == "inferred"
+    premises = {tuple(step["triple"]) for step in answer["steps"] if step["depth"] == 1}
+    demirel, cetin = (
+        f"<{RES}visit-suleyman-demirel-kazakhstan-1992>",
+        f"<{RES}visit-hikmet-cetin-kazakhstan-1992>",
+    )
+    assert (demirel, f"<{OTS}after>", cetin) in premises
+    assert (cetin, f"<{OTS}date>", f'"1992-03-02"^^<{XSD}date>') in premises
 
 
 def test_timeline_shows_dates_as_given(timeline_rows):
