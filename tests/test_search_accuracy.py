@@ -171,8 +171,10 @@ def test_near_names_of_other_things_are_no_match(query):
 
 
 def test_a_short_name_allows_no_typo_and_capitals_are_an_abbreviation():
-    index = _index(("baku", "Baku", "en"), ("nato", "NATO", "en"))
+    index = _index(("baku", "Baku", "en"), ("nato", "NATO", "en"), ("astana", "Astana", "en"))
     assert all(h.score < THRESHOLD for h in index.find("Baki"))
+    assert all(h.score < THRESHOLD for h in index.find("Astara"))  # a town in Azerbaijan
+    assert index.find("Astara")[0].iri == RES + "astana"  # still the first candidate
     assert all(h.score < THRESHOLD for h in index.find("NAFO"))
     assert index.find("nato")[0].score == 100
 

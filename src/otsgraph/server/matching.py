@@ -18,9 +18,10 @@ A label scores, from 100 down (the best key pair counts):
 97     the same words in another order (Nazarbayev, Nursultan)
 96     the same loose key (another romanisation); 95 the same loose words in another order
 94/88  one/two letters wrong, missing, extra or swapped (rapidfuzz's optimal string alignment
-       distance; 91/85 on the loose keys); a name of fewer than 5 letters allows none, of 5-9
-       letters one, longer ones two; the digits must be the same (2012 is not 2024), and a short
-       name in capitals is an abbreviation, which allows none (TÜRKPA is not Türkiye)
+       distance; 91/85 on the loose keys); a name of fewer than 7 letters allows none (Astara
+       is a town, not a typo of Astana), of 7-9 letters one, longer ones two; the digits must
+       be the same (2012 is not 2024), and a short name in capitals is an abbreviation, which
+       allows none (TÜRKPA is not Türkiye)
 <85    candidates that are not a match: the query's words are words of the label, or the label's
        words are words of the query, each word allowing its own typos (60-80), a prefix of the
        label or of a word (50-75), text inside it (20-50), or similar as a whole
@@ -137,7 +138,7 @@ def _sorted_words(key: str) -> str:
 def _budget(key: str) -> int:
     """How many letters may be wrong in a name this long (spaces not counted)."""
     letters = len(key.replace(" ", ""))
-    return 0 if letters < 5 else 1 if letters < 10 else 2
+    return 0 if letters < 7 else 1 if letters < 10 else 2
 
 
 def _abbreviation(text: str) -> bool:
