@@ -248,12 +248,13 @@ def _commit() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+            # what the figures depend on: the code, the data, the ontology, the set
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "src", "data", "ontology", str(QUERIES)],
             capture_output=True,
             text=True,
             check=True,
         ).stdout.strip()
-        return head + ("+uncommitted changes" if dirty else "")
+        return head + ("+uncommitted changes to src/, data/, ontology/ or the set" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
