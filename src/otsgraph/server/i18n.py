@@ -252,10 +252,14 @@ _TABLE: dict[str, tuple[str, str, str, str]] = {
         "özellik geçişlidir",
     ),
     "rule_otsgraph:temporal-placement/date-bounds": (
-        "the earliest and latest date follow from the dates given",
-        "ең ерте және ең кеш күн берілген күндерден шығады",
-        "самая ранняя и самая поздняя даты следуют из данных дат",
-        "en erken ve en geç tarih verilen tarihlerden çıkar",
+        "the earliest and latest date (and the date shown) follow from the dates given, the parent "
+        "event's dates, and the order the article states",
+        "ең ерте және ең кеш күн (және көрсетілетін күн) берілген күндерден, негізгі оқиғаның "
+        "күндерінен және мақалада айтылған реттен шығады",
+        "самая ранняя и самая поздняя даты (и показываемая дата) следуют из данных дат, дат "
+        "объемлющего события и порядка, указанного в статье",
+        "en erken ve en geç tarih (ve gösterilen tarih) verilen tarihlerden, üst olayın "
+        "tarihlerinden ve makalede belirtilen sıradan çıkar",
     ),
     "rule_otsgraph:temporal-placement": (
         "a thing whose dates lie inside a period falls in that period",
