@@ -218,3 +218,12 @@ def test_titles_fall_back_to_the_header_line(tmp_path):
     (tmp_path / "titles.json").write_text("{not json", "utf-8")
     assert example_titles(tmp_path) == {}
     assert example_titles(tmp_path / "nowhere") == {}
+
+
+def test_the_english_titles_are_the_examples_own_header_lines():
+    """titles.json copies each example's English header line: a header rewritten without the
+    file (or the other way round) must not leave the page showing a stale title."""
+    titles = json.loads((EXAMPLES / "titles.json").read_text(encoding="utf-8"))
+    for query in sorted(EXAMPLES.glob("*.rq")):
+        header = query.read_text(encoding="utf-8").splitlines()[0].lstrip("#").strip()
+        assert titles[query.stem]["en"] == header, query.name
