@@ -208,3 +208,20 @@ def test_similar_applies_the_same_rule_to_two_names():
     assert matching.similar("Бішкек", "Bishkek") == 100
     assert matching.similar("Bishkeck", "Bishkek") >= THRESHOLD
     assert matching.similar("Kazan", "Kars") < THRESHOLD
+
+
+def test_the_search_page_marks_the_one_match_and_gives_scores():
+    """The page and its JSON say which hit is the match (score at or above the threshold)."""
+    with serve() as live:
+        answer = requests.get(
+            live.url + "/search", params={"q": "Kazakistan"}, headers={"Accept": "application/json"}
+        )
+        results = answer.json()["results"]
+        assert results[0]["iri"].endswith("/kazakhstan") and results[0]["match"] is True
+        assert results[0]["score"] >= 85 and sum(r["match"] for r in results) == 1
+        page = requests.get(live.url + "/search", params={"q": "Kazakistan", "lang": "tr"}).text
+        assert page.count('class="badge match"') == 1
+        none = requests.get(
+            live.url + "/search", params={"q": "Kazakh"}, headers={"Accept": "application/json"}
+        )
+        assert not any(r["match"] for r in none.json()["results"])  # a part of a name is no match

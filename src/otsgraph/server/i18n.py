@@ -171,6 +171,7 @@ _TABLE: dict[str, tuple[str, str, str, str]] = {
         "Herhangi bir dilde ya da yazıda bir ad, ör. Qazaqstan, Казахстан, Bishkek, Türkiye.",
     ),
     "matched": ("matched", "сәйкес", "совпало", "eşleşen"),
+    "best_match": ("match", "сәйкестік", "совпадение", "eşleşme"),
     "downloads_heading": ("The whole graph", "Бүкіл граф", "Весь граф", "Grafın tamamı"),
     "downloads_text": (
         "Everything this server holds, in one file: the asserted facts (graph:asserted and one named "

@@ -485,6 +485,8 @@ def search_page() -> Response:
                     "label": label_of(h.iri, lang),
                     "matched": h.label.value,
                     "lang": h.label.language,
+                    "score": round(h.score, 1),
+                    "match": h.match,  # the one hit at or above the shared threshold, if any
                 }
                 for h in hits
             ],
@@ -494,6 +496,7 @@ def search_page() -> Response:
             "entity": view(ox.NamedNode(h.iri), lang),
             "matched": h.label.value,
             "matched_lang": h.label.language,
+            "match": h.match,
         }
         for h in hits
     ]
