@@ -435,11 +435,6 @@ def test_the_feto_teachers_rule_is_reported_not_a_decision_in_its_claim(shipped_
     assert not ask(shipped_build, "ASK { ?summit ots:adopted res:policy-on-feto-school-teachers }")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="data/entities/economy.ttl (not this part's file) still declares "
-    "res:policy-on-feto-school-teachers a ots:Decision; its owner drops that type (remove this marker then)",
-)
 def test_the_feto_teachers_rule_is_no_document_anywhere(shipped_build):
     assert not ask(shipped_build, "ASK { res:policy-on-feto-school-teachers a ots:Document }")
 

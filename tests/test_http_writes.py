@@ -395,3 +395,43 @@ def test_an_update_syntax_error_names_the_clients_own_line(live):
     message = response.json()["message"]
     line = int(message.split("error at ")[1].split(":")[0])
     assert line == 3, message  # "res:y ;" is where it breaks
+
+
+@pytest.mark.parametrize("graph", ["inferred-from-background"])
+@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
+def test_the_background_listing_is_read_only(live, graph, method):
+    """graph:inferred-from-background (the build's listing) is a shipped graph: a write to it is
+    refused whole, never taken as a new claim graph."""
+    before = store_size(live)
+    response = requests.request(
+        method,
+        live.url + "/rdf-graphs",
+        params={"graph": GRAPH + graph},
+        data=city("y"),
+        headers={**ALICE, **TRIG},
+    )
+    assert response.status_code == 403, response.text
+    assert store_size(live) == before
+
+
+def test_a_project_label_inserted_again_is_not_new_and_deleted_is_gone(live):
+    """A label in graph:labels (a Turkish alternative name of Kazakhstan) is shipped data to a write:
+    inserting it again adds nothing; deleting it removes it from graph:labels (a rebuild restores it);
+    deleting the English label the shapes require is refused."""
+    label = f'<{RES}kazakhstan> <http://www.w3.org/2004/02/skos/core#altLabel> "Kazakistan Cumhuriyeti"@tr'
+    assert ask(live, f"ASK {{ GRAPH <{GRAPH}labels> {{ {label} }} }}")
+    inserted = requests.post(
+        live.url + "/sparql", data=f"INSERT DATA {{ {label} }}".encode(), headers={**ALICE, **UPDATE}
+    )
+    assert inserted.status_code == 204, inserted.text
+    assert not ask(live, f"ASK {{ GRAPH <{GRAPH}additions> {{ ?s ?p ?o }} }}")
+    deleted = requests.post(
+        live.url + "/sparql", data=f"DELETE DATA {{ {label} }}".encode(), headers={**ALICE, **UPDATE}
+    )
+    assert deleted.status_code == 204, deleted.text
+    assert not ask(live, f"ASK {{ {label} }}")
+    english = f'<{RES}kazakhstan> <http://www.w3.org/2000/01/rdf-schema#label> "Kazakhstan"@en'
+    refused = requests.post(
+        live.url + "/sparql", data=f"DELETE DATA {{ {english} }}".encode(), headers={**ALICE, **UPDATE}
+    )
+    assert refused.status_code == 422 and ask(live, f"ASK {{ GRAPH <{GRAPH}labels> {{ {english} }} }}")

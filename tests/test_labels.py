@@ -1,5 +1,6 @@
 """The project's labels (data/labels/, graph:labels): loaded apart from the article's wording, in the
-default union, read-only to writes, seen by reasoning and validation (docs/languages.md)."""
+default union, data to writes (deletable; revert and rebuild restore), seen by reasoning and
+validation (docs/languages.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import REPO
-from otsgraph.graphs import READ_ONLY_GRAPHS, REASONED, VISIBLE
+from otsgraph.graphs import ADDITIONS, ASSERTED_DATA, READ_ONLY_GRAPHS, REASONED, VISIBLE
 from otsgraph.loading import Layout, LoadError, load_sources
 from otsgraph.namespaces import Graphs
 from otsgraph.store import DEFAULT_GRAPHS, SHIPPED_GRAPHS
@@ -41,11 +42,13 @@ def test_labels_files_load_into_their_own_graph_not_the_asserted_one(tmp_path):
     assert all(t.object.value != "Kazakistan" for t in sources.graphs[ASSERTED])
     assert not any(g == LABELS for g in sources.claim_graphs)
     # reasoning and validation read the labels with the asserted data
+    from otsgraph.build import REASONED_GRAPHS
+
     assert (
         ox.NamedNode("http://e/x"),
         RDFS_LABEL,
         ox.Literal("Kazakistan", language="tr"),
-    ) in sources.triples(ASSERTED)
+    ) in sources.triples(*REASONED_GRAPHS)
 
 
 def test_a_bad_labels_file_is_located(tmp_path):
@@ -54,9 +57,9 @@ def test_a_bad_labels_file_is_located(tmp_path):
         load_sources(Layout(root))
 
 
-def test_the_labels_graph_is_shipped_in_the_union_read_only_and_validated():
+def test_the_labels_graph_is_shipped_in_the_union_as_data_and_validated():
     assert LABELS in DEFAULT_GRAPHS and LABELS in SHIPPED_GRAPHS
-    assert LABELS in READ_ONLY_GRAPHS
+    assert LABELS in ASSERTED_DATA and LABELS not in READ_ONLY_GRAPHS  # a write treats it as data
     assert LABELS in REASONED and LABELS in VISIBLE
 
 
@@ -265,17 +268,30 @@ def test_the_labels_graph_is_described_as_the_projects_not_the_articles(shipped_
     assert len(rows) == 1 and "None of these labels is the article's" in rows[0]["note"].value
 
 
-def test_a_write_to_the_labels_graph_is_refused(tmp_path, tmp_path_factory):
+def test_a_project_label_is_data_to_a_write_deleted_and_restored_by_revert(tmp_path, tmp_path_factory):
+    """A wrong label of the project's can be deleted like any shipped triple (a rebuild brings it
+    back), the revert restores it in graph:labels, and a new label is an addition, not a shipped one."""
     from gate_support import gate_on, seeded_store_dir
     from otsgraph.gate import change_from_quads
 
     gate = gate_on(seeded_store_dir(tmp_path, tmp_path_factory.getbasetemp()))
-    quad = ox.Quad(
-        ox.NamedNode(RES + "kazakhstan"), RDFS_LABEL, ox.Literal("Kazakstan", language="tr"), LABELS
+    kazakhstan = ox.NamedNode(RES + "kazakhstan")
+    [shipped] = [
+        q
+        for q in gate.store.quads_for_pattern(kazakhstan, RDFS_LABEL, None, LABELS)
+        if q.object.language == "tr"
+    ]
+    gate.commit(
+        change_from_quads([], [ox.Quad(*shipped.triple, ox.DefaultGraph())]), "curator", "wrong label"
     )
-    report = gate.check(change_from_quads([quad]))
-    assert not report.conforms and report.findings[0].kind == "graph"
-    assert "read-only" in report.findings[0].message
+    assert shipped not in gate.store
+    [record] = gate.log()
+    gate.revert(record.id, "curator")
+    assert shipped in gate.store  # back in graph:labels, where it came from
+    alt = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+    new = ox.Quad(kazakhstan, alt, ox.Literal("Kazak Yurdu", language="tr"), LABELS)
+    gate.commit(change_from_quads([new]), "curator", "another Turkish name")
+    assert ox.Quad(*new.triple, ADDITIONS) in gate.store and new not in gate.store
 
 
 def test_a_new_fact_about_an_entity_is_validated_with_its_project_labels(tmp_path, tmp_path_factory):

@@ -25,8 +25,10 @@ ONTOLOGY = ox.NamedNode(str(Graphs.ONTOLOGY))
 INFERRED = ox.NamedNode(str(Graphs.INFERRED))
 INFERRED_FROM_BACKGROUND = ox.NamedNode(str(Graphs.INFERRED_FROM_BACKGROUND))
 PROVENANCE = ox.NamedNode(str(Graphs.PROVENANCE))
-#: the graphs reasoning and validation see: claims' descriptions are data too
-REASONED_GRAPHS = (ONTOLOGY, ASSERTED, BACKGROUND, PROVENANCE)
+LABELS = ox.NamedNode(str(Graphs.LABELS))
+#: the graphs reasoning and validation see: claims' descriptions are data too, and the project's
+#: labels describe the entities whose shapes ask for en/kk/ru labels (graphs.REASONED, for writes)
+REASONED_GRAPHS = (ONTOLOGY, ASSERTED, BACKGROUND, PROVENANCE, LABELS)
 
 
 @dataclass

@@ -171,6 +171,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             "fact-provenance",
             "Asserted triples by provenance (graph:background holds the facts from other sources)",
         ),
+        ("labels-per-language", "Labels per language: the article's and the project's"),
         ("entities-per-class", "Entities per class"),
     ):
         print(f"\n{title}")

@@ -17,23 +17,26 @@ BACKGROUND = _node(Graphs.BACKGROUND)
 PROVENANCE = _node(Graphs.PROVENANCE)
 INFERRED = _node(Graphs.INFERRED)
 LINKS = _node(Graphs.LINKS)
-#: the project's labels and translations (data/labels/): shipped, read-only, seen by reasoning and validation
+#: the project's labels and translations (data/labels/): shipped data, apart from the article's wording
 LABELS = _node(Graphs.LABELS)
 ADDITIONS = _node(Graphs.ADDITIONS)
 AUDIT = _node(Graphs.AUDIT)
+#: the inferred triples that hold only with graph:background (a listing the build writes; docs/background.md)
+INFERRED_FROM_BACKGROUND = _node(Graphs.INFERRED_FROM_BACKGROUND)
 #: a change being applied in several steps (one with removals); see audit.py
 JOURNAL = _node(BASE + "graph/journal")
 
-#: the asserted data: what "the default graph" means for a write
-ASSERTED_DATA = (ASSERTED, BACKGROUND, PROVENANCE, ADDITIONS)
-#: what reasoning reads (the ontology, the asserted data and the project's labels of it)
-REASONED = (ONTOLOGY, *ASSERTED_DATA, LABELS)
+#: the asserted data: what "the default graph" means for a write. The project's labels are in it: a
+#: write may delete one (a rebuild brings it back, as for any shipped triple) and a revert restores it
+ASSERTED_DATA = (ASSERTED, BACKGROUND, PROVENANCE, LABELS, ADDITIONS)
+#: what reasoning reads (the ontology and the asserted data)
+REASONED = (ONTOLOGY, *ASSERTED_DATA)
 #: what validation sees: the reasoned graphs and the inferences
 VISIBLE = (*REASONED, INFERRED)
 #: graphs no write may touch directly
-READ_ONLY_GRAPHS = (ONTOLOGY, INFERRED, AUDIT, JOURNAL, LINKS, LABELS)
+READ_ONLY_GRAPHS = (ONTOLOGY, INFERRED, INFERRED_FROM_BACKGROUND, AUDIT, JOURNAL, LINKS)
 
-_SPECIAL = {*VISIBLE, AUDIT, JOURNAL, LINKS}
+_SPECIAL = {*VISIBLE, AUDIT, JOURNAL, LINKS, INFERRED_FROM_BACKGROUND}
 
 
 def is_data_graph(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bool:

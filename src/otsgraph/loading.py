@@ -168,8 +168,7 @@ class Sources:
     files: list[Path] = field(default_factory=list)
 
     def triples(self, *names: ox.NamedNode) -> list[tuple]:
-        """The triples of these graphs; asking for graph:asserted also gives graph:labels (READ_WITH)."""
-        names = tuple(dict.fromkeys(n for name in names for n in (name, *READ_WITH.get(name, ()))))
+        """The triples of these graphs."""
         return [(t.subject, t.predicate, t.object) for name in names for t in self.graphs[name]]
 
     def quads(self) -> list[ox.Quad]:
@@ -183,15 +182,6 @@ class Sources:
 
 def _node(iri) -> ox.NamedNode:
     return ox.NamedNode(str(iri))
-
-
-#: graphs read together with another wherever it is read as data (reasoning and validation): the
-#: project's labels of data/labels/ (graph:labels) describe the entities of graph:asserted, whose shapes
-#: ask for en/kk/ru labels, yet stay in a graph of their own, apart from the article's wording
-#: (docs/languages.md)
-READ_WITH: dict[ox.NamedNode, tuple[ox.NamedNode, ...]] = {
-    _node(Graphs.ASSERTED): (_node(Graphs.LABELS),),
-}
 
 
 def _files(folder: Path, *suffixes: str) -> list[Path]:

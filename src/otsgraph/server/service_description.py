@@ -42,6 +42,8 @@ _FIXED = (
     Graphs.INFERRED,
     Graphs.PROVENANCE,
     Graphs.LINKS,
+    Graphs.LABELS,
+    Graphs.INFERRED_FROM_BACKGROUND,
 )
 
 
