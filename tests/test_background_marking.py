@@ -144,3 +144,23 @@ def test_a_write_leaves_the_listing_and_a_rebuild_recomputes_it_with_the_additio
     assert (meeting, ots("hostCountry"), res("kazakhstan")) in after  # Almaty's country is background
     assert (meeting, ots("heldIn"), res("almaty")) not in after  # asserted by the addition, not inferred
     assert before <= after and after <= inferred(gate.store)
+
+
+def test_the_entity_page_badges_an_inference_that_rests_on_background():
+    """Almaty's host country is inferred from background geography: its row says so (and keeps its
+    "why?" link); a fact the article states carries no such badge."""
+    import re
+
+    import requests
+
+    from server_fixtures import serve
+
+    with serve() as live:
+        page = requests.get(live.url + "/resource/summit-tc-almaty", params={"lang": "en"}).text
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", page, flags=re.S)
+    host = [r for r in rows if "/resource/kazakhstan" in r and "from_background" in r]
+    assert host, "the inferred host country is not marked as resting on background"
+    assert all("/explain" in r for r in host)  # still an inference with its explanation
+    assert "rests on background" in page
+    quoted = [r for r in rows if "/ontology/participant" in r and "<q lang=" in r]  # stated, with its quote
+    assert quoted and not any("from_background" in r for r in quoted)

@@ -30,6 +30,8 @@ GRAPH_KINDS = {
     str(Graphs.LINKS): "link",
     str(Graphs.LABELS): "project",  # the project's labels and quote translations, not the article's words
     str(Graphs.ADDITIONS): "added",  # accepted since the release (otsgraph add, HTTP writes)
+    # an inference that holds only with graph:background, not on the article alone (docs/background.md)
+    str(Graphs.INFERRED_FROM_BACKGROUND): "from_background",
 }
 TYPE = str(RDF.type)
 # properties listed first, in this order; the rest by their label
@@ -61,7 +63,11 @@ class Fact:
     @property
     def inferred(self) -> bool:
         """Only inferred: no fixed graph states it and no claim holds it."""
-        return "inferred" in self.kinds and not self.sources and not (self.kinds - {"inferred"})
+        return (
+            "inferred" in self.kinds
+            and not self.sources
+            and not (self.kinds - {"inferred", "from_background"})  # the listing is no assertion
+        )
 
 
 def node(iri: str) -> ox.NamedNode:

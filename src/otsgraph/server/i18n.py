@@ -87,6 +87,12 @@ _TABLE: dict[str, tuple[str, str, str, str]] = {
     "provenance": ("provenance", "дереккөз сипаттамасы", "происхождение", "köken"),
     "link": ("link", "сілтеме", "ссылка", "bağlantı"),
     "added": ("added", "қосылған", "добавлено", "eklenmiş"),
+    "from_background": (
+        "rests on background",
+        "қосымша дерекке сүйенеді",
+        "опирается на фоновые данные",
+        "arka plan bilgisine dayanır",
+    ),
     "other_graph": ("graph", "граф", "граф", "graf"),
     "claim": ("claim", "тұжырым", "утверждение", "önerme"),
     "wikidata": ("Wikidata", "Уикидерек", "Викиданные", "Vikiveri"),
