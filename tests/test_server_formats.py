@@ -206,7 +206,9 @@ def test_void(server, path):
     total = int(values(dataset, VOID + "triples").pop())
     count = get(server, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }").json()["results"]["bindings"][0]["n"]["value"]
     assert total == int(count) > 1000
-    assert len(values(triples, VOID + "subset")) == 7  # six fixed graphs and the claim graphs
+    # the eight fixed graphs (ontology, asserted, background, inferred, provenance, links, labels, the
+    # background listing) and the claim graphs
+    assert len(values(triples, VOID + "subset")) == 9
 
 
 def test_void_as_jsonld(server):
