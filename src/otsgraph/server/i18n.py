@@ -178,6 +178,12 @@ _TABLE: dict[str, tuple[str, str, str, str]] = {
     ),
     "matched": ("matched", "сәйкес", "совпало", "eşleşen"),
     "best_match": ("match", "сәйкестік", "совпадение", "eşleşme"),
+    "search_quotes": (
+        "In the article's own words",
+        "Мақаланың өз сөзімен",
+        "Словами самой статьи",
+        "Makalenin kendi sözleriyle",
+    ),
     "downloads_heading": ("The whole graph", "Бүкіл граф", "Весь граф", "Grafın tamamı"),
     "downloads_text": (
         "Everything this server holds, in one file: the asserted facts (graph:asserted and one named "

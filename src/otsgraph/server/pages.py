@@ -20,10 +20,12 @@ from ..docs_html import documentation
 from ..namespaces import BASE, PREFIXES, Graphs
 from ..queries import queries_in
 from . import entity, explain, search, timeline
+from .entity import SourceView, translation_for
 from .errors import error_response, page_or_json, wants_page
 from .i18n import COOKIE, LANGUAGE_NAMES, STRINGS, UI_LANGUAGES, current_lang, text, valid
 from .links import compact, href, label_of, labels, per_version, site_root, view
 from .negotiation import PAGE_FORMATS, Format, NotAcceptable, choose_for_header
+from .quote_search import find_quotes
 from .state import state
 
 pages = Blueprint("pages", __name__)
@@ -476,9 +478,19 @@ def search_page() -> Response:
     query = request.args.get("q", "")[:200]
     lang = current_lang()
     hits = search.search(query)
+    quotes = find_quotes(query)
     if _wants_json():
         return jsonify(
             query=query,
+            quotes=[
+                {
+                    "claim": q.claim,
+                    "quote": q.quote.value,
+                    "lang": q.quote.language,
+                    "translations": {t.language: t.value for t in q.translations},
+                }
+                for q in quotes
+            ],
             results=[
                 {
                     "iri": h.iri,
@@ -500,7 +512,18 @@ def search_page() -> Response:
         }
         for h in hits
     ]
-    return _page("search.html", query=query, results=results)
+    found = [
+        SourceView(
+            view(ox.NamedNode(q.claim), lang),
+            q.quote.value,
+            q.quote.language,
+            None,
+            None,
+            translation_for(q.quote, q.translations, lang),
+        )
+        for q in quotes
+    ]
+    return _page("search.html", query=query, results=results, quotes=found)
 
 
 # --------------------------------------------------------------------------------------- downloads
