@@ -195,8 +195,8 @@ def fast_results(data: set[tuple], shapes: list[tuple]) -> list[tuple]:
 
 
 def spelt_as_shacl(component: str) -> str:
-    """The own validator names components with a lower-case initial (sh:classConstraintComponent, which
-    SHACL does not define); compared here by name, and flagged by the xfail test at the end."""
+    """SHACL's spelling of a component's name (sh:ClassConstraintComponent); the own validator's results
+    are checked to use it by test_own_validator_names_components_with_shacl_iris."""
     return component[:1].upper() + component[1:]
 
 
@@ -217,8 +217,8 @@ class Case:
     #: (focus, path, component) the specification requires and pySHACL (through rdflib) does not report;
     #: the own validator must report them
     reference_gaps: frozenset[tuple[str, str | None, str]] = frozenset()
-    #: results pySHACL rightly reports and the own validator misses (a multiset): left out of the
-    #: comparison, and test_known_gaps_of_the_own_validator (xfail, strict) compares without leaving out
+    #: results pySHACL rightly reports and the own validator misses (a multiset), left out of the
+    #: comparison: none today (the three gaps this oracle found in shacl.py are fixed)
     own_gaps: tuple[tuple, ...] = ()
 
 
@@ -248,18 +248,9 @@ CASES = [
                 (res("oracle-ill-claim"), ots("bracketReference"), "DatatypeConstraintComponent"),
             }
         ),
-        clean=(res("oracle-leap-day"), res("oracle-good-claim")),
         # "1.5"^^xsd:integer has no value, so "1.5 >= 1" is an error, which sh:minInclusive reports
-        # (SHACL 4.3.3 via SPARQL's <=); shacl.comparable reads it as the decimal 1.5 and passes it.
-        own_gaps=(
-            (
-                res("oracle-ill-claim"),
-                ots("quoteEnd"),
-                lit("1.5", "integer"),
-                "MinInclusiveConstraintComponent",
-                "Violation",
-            ),
-        ),
+        # (SHACL 4.3.3 via SPARQL's <=): both validators report it
+        clean=(res("oracle-leap-day"), res("oracle-good-claim")),
     ),
     Case(
         "languageIn",
@@ -303,11 +294,6 @@ CASES = [
                 (res("oracle-event-en"), ots("date"), "OrConstraintComponent"),
             }
         ),
-        # shacl.py reads only the first value of a parameter (args[0]); the gMonthDay option has two
-        # sh:not, so the second (not rdf:langString) is never checked: four lifted results, and the
-        # "--02-28"@en date, go unreported
-        own_gaps=(('"Orakul"@kk-latn', None, '"Orakul"@kk-latn', "NotConstraintComponent", "Violation"),) * 4
-        + ((res("oracle-event-en"), ots("date"), '"--02-28"@en', "OrConstraintComponent", "Violation"),),
         lift=("not",),
         lift_to=(ox.Literal("Orakul", language="kk-Latn"), ox.Literal("--02-28")),
     ),
@@ -477,19 +463,6 @@ def test_ill_formed_literals_fail_sh_datatype_with_their_values():
         assert lit("007", "integer") not in values and lit("+4", "integer") not in values
 
 
-@pytest.mark.xfail(strict=True, reason="known gaps of the own validator, listed in CASES as own_gaps")
-@pytest.mark.parametrize("case", [c for c in CASES if c.own_gaps], ids=lambda c: c.fixture)
-def test_known_gaps_of_the_own_validator(case):
-    fast, reference = run_case(case.fixture)
-    fast = [r for r in fast if where(r) not in case.reference_gaps]
-    assert Counter(fast) == Counter(reference)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="shacl.py builds component IRIs from the parameter name, e.g. sh:classConstraintComponent, "
-    "where SHACL says sh:ClassConstraintComponent; gate reports carry the wrong IRI",
-)
 def test_own_validator_names_components_with_shacl_iris():
     data = reasoned(FIXTURES / "shacl" / "class.ttl")
     components = {r.component.value for r in validate_triples(data, list(shape_triples()))}

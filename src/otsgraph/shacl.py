@@ -323,131 +323,136 @@ class Validator:
                     "; ".join(shape.messages),
                     shape.severity,
                     shape.node,
-                    sh(component + "ConstraintComponent"),
+                    sh(
+                        component[0].upper() + component[1:] + "ConstraintComponent"
+                    ),  # sh:ClassConstraintComponent
                 )
             )
 
         p = shape.params
         for component, args in p.items():
-            if stop_early and results:
-                return results
             name = component.value.removeprefix(SH)
-            arg = args[0]
-            if name == "class":
-                for v in values:
-                    if isinstance(v, Literal) or not any(arg == t for t in self.data.types(v)):
-                        fail(name, v)
-            elif name == "datatype":
-                for v in values:
-                    ok = isinstance(v, Literal) and v.datatype == arg
-                    if ok and arg == XSD_STRING:
-                        ok = not v.language
-                    if not ok or not well_formed(v):
-                        fail(name, v)
-            elif name == "nodeKind":
-                allowed = {
-                    "IRI": (NamedNode,),
-                    "BlankNode": (BlankNode,),
-                    "Literal": (Literal,),
-                    "BlankNodeOrIRI": (BlankNode, NamedNode),
-                    "BlankNodeOrLiteral": (BlankNode, Literal),
-                    "IRIOrLiteral": (NamedNode, Literal),
-                }[arg.value.removeprefix(SH)]
-                for v in values:
-                    if not isinstance(v, allowed):
-                        fail(name, v)
-            elif name == "minCount":
-                if len(values) < int(arg.value):
-                    fail(name, None)
-            elif name == "maxCount":
-                if len(values) > int(arg.value):
-                    fail(name, None)
-            elif name == "languageIn":
-                tags = [t.value for t in self.shapes.rdf_list(arg)]
-                for v in values:
-                    if not (
-                        isinstance(v, Literal)
-                        and v.language
-                        and any(_lang_matches(v.language, t) for t in tags)
-                    ):
-                        fail(name, v)
-            elif name == "uniqueLang":
-                if arg.value == "true":
-                    counts: dict = defaultdict(int)
-                    for v in values:
-                        if isinstance(v, Literal) and v.language:
-                            counts[v.language.lower()] += 1
-                    for _ in (lang for lang, n in counts.items() if n > 1):
-                        fail(name, None)
-            elif name == "pattern":
-                flags = "".join(f.value for f in p.get(sh("flags"), []))
-                regex = re.compile(arg.value, re.IGNORECASE if "i" in flags else 0)
-                for v in values:
-                    if isinstance(v, BlankNode) or not regex.search(v.value):
-                        fail(name, v)
-            elif name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
-                inclusive = name.endswith("Inclusive")
-                for v in values:
-                    low, high = (arg, v) if name.startswith("min") else (v, arg)
-                    if not _lt(low, high, inclusive):
-                        fail(name, v)
-            elif name in ("minLength", "maxLength"):
-                for v in values:
-                    size = None if isinstance(v, BlankNode) else len(v.value)
-                    limit = int(arg.value)
-                    if size is None or (size < limit if name == "minLength" else size > limit):
-                        fail(name, v)
-            elif name == "in":
-                allowed_values = self.shapes.rdf_list(arg)
-                for v in values:
-                    if v not in allowed_values:
-                        fail(name, v)
-            elif name == "hasValue":
-                if arg not in values:
-                    fail(name, None)
-            elif name in ("lessThan", "lessThanOrEquals"):
-                others = self.data.out.get(focus, {}).get(arg, [])
-                for v in values:
-                    for w in others:
-                        if not _lt(v, w, name == "lessThanOrEquals"):
-                            fail(name, v)
-            elif name in ("equals", "disjoint"):
-                others = set(self.data.out.get(focus, {}).get(arg, []))
-                mine = set(values)
-                if name == "equals":
-                    for v in mine ^ others:
-                        fail(name, v)
-                else:
-                    for v in mine & others:
-                        fail(name, v)
-            elif name in ("or", "and", "xone"):
-                members = self.shapes.rdf_list(arg)
-                for v in values:
-                    passed = sum(1 for m in members if self.conforms(v, m))
-                    ok = {"or": passed >= 1, "and": passed == len(members), "xone": passed == 1}[name]
-                    if not ok:
-                        fail(name, v)
-            elif name == "not":
-                for v in values:
-                    if self.conforms(v, arg):
-                        fail(name, v)
-            elif name == "node":
-                for v in values:
-                    if not self.conforms(v, arg):
-                        fail(name, v)
-            elif name == "qualifiedValueShape":
-                passed = sum(1 for v in values if self.conforms(v, arg))
-                low = p.get(sh("qualifiedMinCount"))
-                high = p.get(sh("qualifiedMaxCount"))
-                if low and passed < int(low[0].value):
-                    fail("qualifiedMinCount", None)
-                if high and passed > int(high[0].value):
-                    fail("qualifiedMaxCount", None)
-            elif name == "property":
+            if name == "property":
                 for prop in args:
                     prop_shape = self.shapes.shape(prop)
                     for v in values:
                         results += self.validate_shape(prop_shape, v, stop_early)
+                continue
+            for arg in args:  # a constraint may be given more than once on a shape: each one holds
+                if stop_early and results:
+                    return results
+                if name == "class":
+                    for v in values:
+                        if isinstance(v, Literal) or not any(arg == t for t in self.data.types(v)):
+                            fail(name, v)
+                elif name == "datatype":
+                    for v in values:
+                        ok = isinstance(v, Literal) and v.datatype == arg
+                        if ok and arg == XSD_STRING:
+                            ok = not v.language
+                        if not ok or not well_formed(v):
+                            fail(name, v)
+                elif name == "nodeKind":
+                    allowed = {
+                        "IRI": (NamedNode,),
+                        "BlankNode": (BlankNode,),
+                        "Literal": (Literal,),
+                        "BlankNodeOrIRI": (BlankNode, NamedNode),
+                        "BlankNodeOrLiteral": (BlankNode, Literal),
+                        "IRIOrLiteral": (NamedNode, Literal),
+                    }[arg.value.removeprefix(SH)]
+                    for v in values:
+                        if not isinstance(v, allowed):
+                            fail(name, v)
+                elif name == "minCount":
+                    if len(values) < int(arg.value):
+                        fail(name, None)
+                elif name == "maxCount":
+                    if len(values) > int(arg.value):
+                        fail(name, None)
+                elif name == "languageIn":
+                    tags = [t.value for t in self.shapes.rdf_list(arg)]
+                    for v in values:
+                        if not (
+                            isinstance(v, Literal)
+                            and v.language
+                            and any(_lang_matches(v.language, t) for t in tags)
+                        ):
+                            fail(name, v)
+                elif name == "uniqueLang":
+                    if arg.value == "true":
+                        counts: dict = defaultdict(int)
+                        for v in values:
+                            if isinstance(v, Literal) and v.language:
+                                counts[v.language.lower()] += 1
+                        for _ in (lang for lang, n in counts.items() if n > 1):
+                            fail(name, None)
+                elif name == "pattern":
+                    flags = "".join(f.value for f in p.get(sh("flags"), []))
+                    regex = re.compile(arg.value, re.IGNORECASE if "i" in flags else 0)
+                    for v in values:
+                        if isinstance(v, BlankNode) or not regex.search(v.value):
+                            fail(name, v)
+                elif name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
+                    inclusive = name.endswith("Inclusive")
+                    for v in values:
+                        low, high = (arg, v) if name.startswith("min") else (v, arg)
+                        # an ill-formed value cannot be compared, so it does not satisfy the bound
+                        ill_formed = isinstance(v, Literal) and not well_formed(v)
+                        if ill_formed or not _lt(low, high, inclusive):
+                            fail(name, v)
+                elif name in ("minLength", "maxLength"):
+                    for v in values:
+                        size = None if isinstance(v, BlankNode) else len(v.value)
+                        limit = int(arg.value)
+                        if size is None or (size < limit if name == "minLength" else size > limit):
+                            fail(name, v)
+                elif name == "in":
+                    allowed_values = self.shapes.rdf_list(arg)
+                    for v in values:
+                        if v not in allowed_values:
+                            fail(name, v)
+                elif name == "hasValue":
+                    if arg not in values:
+                        fail(name, None)
+                elif name in ("lessThan", "lessThanOrEquals"):
+                    others = self.data.out.get(focus, {}).get(arg, [])
+                    for v in values:
+                        for w in others:
+                            if not _lt(v, w, name == "lessThanOrEquals"):
+                                fail(name, v)
+                elif name in ("equals", "disjoint"):
+                    others = set(self.data.out.get(focus, {}).get(arg, []))
+                    mine = set(values)
+                    if name == "equals":
+                        for v in mine ^ others:
+                            fail(name, v)
+                    else:
+                        for v in mine & others:
+                            fail(name, v)
+                elif name in ("or", "and", "xone"):
+                    members = self.shapes.rdf_list(arg)
+                    for v in values:
+                        passed = sum(1 for m in members if self.conforms(v, m))
+                        ok = {"or": passed >= 1, "and": passed == len(members), "xone": passed == 1}[name]
+                        if not ok:
+                            fail(name, v)
+                elif name == "not":
+                    for v in values:
+                        if self.conforms(v, arg):
+                            fail(name, v)
+                elif name == "node":
+                    for v in values:
+                        if not self.conforms(v, arg):
+                            fail(name, v)
+                elif name == "qualifiedValueShape":
+                    passed = sum(1 for v in values if self.conforms(v, arg))
+                    low = p.get(sh("qualifiedMinCount"))
+                    high = p.get(sh("qualifiedMaxCount"))
+                    if low and passed < int(low[0].value):
+                        fail("qualifiedMinCount", None)
+                    if high and passed > int(high[0].value):
+                        fail("qualifiedMaxCount", None)
         return results
 
 
