@@ -22,7 +22,6 @@ from conftest import require
 from serve_command import serve_process
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 BROWSER_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -55,8 +54,6 @@ def test_open_the_ontology_in_a_browser_protege_s_way_and_hermit(tmp_path):
             summit = page.locator("section#Summit")
             assert summit.is_visible() and "ots:Summit" in summit.inner_text()
             assert "_:" not in page.inner_text("body")
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "journey-3-ontology.png"))
             assert problems == []
             browser.close()
 
