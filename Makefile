@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: setup serve build test lint fmt bench clean
+.PHONY: setup serve build test lint fmt bench clean mutate
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 2; }
@@ -45,3 +45,43 @@ bench: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache
+
+# Mutation testing (docs/testing.md; not part of `make test` or .ci/run). MODULE=audit runs one module
+# of [tool.otsgraph.mutate] in pyproject.toml; without it, all of them, one after another. Each runs in
+# its own copy of the checkout, build/mutate/<module>/ (mutmut's mutants/ and results stay there), on
+# one worker; PYTHONPATH makes the tests' subprocesses (CLI, servers) run the mutated copy too.
+# `cd build/mutate/<module> && mutmut browse` (or `mutmut show <name>`) shows the survivors.
+MODULE ?=
+define MUTATE_PREPARE
+import json, subprocess, sys, tomllib
+from pathlib import Path
+table = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["otsgraph"]["mutate"]
+wanted = sys.argv[1]
+modules = [m for m in table if not wanted or Path(m).stem == wanted or m == wanted]
+if not modules:
+    sys.exit("MODULE=" + wanted + " is none of: " + " ".join(Path(m).stem for m in table))
+for module in modules:
+    where = Path("build/mutate") / Path(module).stem
+    where.mkdir(parents=True, exist_ok=True)
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], check=True,
+                           capture_output=True).stdout
+    subprocess.run(["tar", "--null", "-T", "-", "-cf", "-"], input=files, check=True,
+                   stdout=open(where / "copy.tar", "wb"))
+    subprocess.run(["tar", "-xf", "copy.tar"], cwd=where, check=True)
+    (where / "copy.tar").unlink()
+    tests = [t for t in table[module] if Path(t).exists()]
+    text = (where / "pyproject.toml").read_text()
+    extra = "only_mutate = " + json.dumps([module]) + "\n"
+    extra += "pytest_add_cli_args_test_selection = " + json.dumps(tests) + "\n"
+    (where / "pyproject.toml").write_text(text.replace("[tool.mutmut]\n", "[tool.mutmut]\n" + extra, 1))
+    print(where)
+endef
+export MUTATE_PREPARE
+
+mutate: $(STAMP)
+	@$(BIN)/python -c 'import mutmut' 2>/dev/null || $(BIN)/pip install --quiet -e '.[mutate]'
+	@for where in $$($(BIN)/python -c "$$MUTATE_PREPARE" "$(MODULE)"); do \
+	  echo "== mutmut in $$where"; \
+	  ( cd $$where && export PYTHONPATH=$$PWD/mutants/src && \
+	    $(abspath $(BIN))/mutmut run --max-children 1 && $(abspath $(BIN))/mutmut results ) || exit 1; \
+	done
