@@ -214,7 +214,7 @@ class Case:
     #: components whose shapes get an sh:targetNode for each of `lift_to`
     lift: tuple[str, ...] = ()
     lift_to: tuple = field(default=())
-    #: (focus, path, component) the specification requires and pySHACL (through rdflib) does not report;
+    #: (focus, path, component) the specification requires and pySHACL (through rdflib) may not report;
     #: the own validator must report them
     reference_gaps: frozenset[tuple[str, str | None, str]] = frozenset()
     #: results pySHACL rightly reports and the own validator misses (a multiset), left out of the
@@ -419,11 +419,13 @@ def test_fixture_fails_as_the_specification_says_and_both_validators_agree(case)
     fast, reference = run_case(case.fixture)
     found = {where(r) for r in reference}
     assert case.expected <= found, f"pySHACL misses {sorted(case.expected - found)}"
-    assert not case.reference_gaps & found, "pySHACL now reports a known gap: move it to expected"
     assert case.reference_gaps <= {where(r) for r in fast}, "the own validator misses what SHACL requires"
     for focus in case.clean:
         assert not [r for r in fast + reference if r[0] == focus], f"{focus} should conform"
+    # whether pySHACL sees an ill-formed xsd:gYearMonth depends on the datatype converters rdflib has
+    # registered in this process (other tests' imports can add one): compare without those results
     fast = [r for r in fast if where(r) not in case.reference_gaps]
+    reference = [r for r in reference if where(r) not in case.reference_gaps]
     assert not Counter(case.own_gaps) - Counter(reference), "a listed gap is not in pySHACL's results"
     reference = list((Counter(reference) - Counter(case.own_gaps)).elements())
     assert Counter(fast) == Counter(reference), (
