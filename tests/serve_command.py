@@ -40,19 +40,26 @@ def serve_command(*arguments: str, log: Path, tokens: str = "", timeout: float =
 
 @contextmanager
 def serve_process(
-    *arguments: str, log: Path, tokens: str = "", timeout: float = 120, env: dict[str, str] | None = None
+    *arguments: str,
+    log: Path,
+    tokens: str = "",
+    timeout: float = 120,
+    env: dict[str, str] | None = None,
+    command: str | Path | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """serve_command, yielding the process too (its pid, whether it is alive); `env` replaces the
-    environment (OTSGRAPH_HOME, say)."""
+    environment (OTSGRAPH_HOME, say), `command` the otsgraph command (another venv's), `cwd` the folder."""
     env = {**(os.environ if env is None else env), "OTSGRAPH_UPDATE_TOKEN": tokens}
     with (
         log.open("w") as errors,
         subprocess.Popen(
-            [otsgraph_command(), "serve", "--port", "0", *arguments],
+            [str(command or otsgraph_command()), "serve", "--port", "0", *arguments],
             stdout=subprocess.PIPE,
             stderr=errors,
             text=True,
             env=env,
+            cwd=cwd,
         ) as process,
     ):
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pyoxigraph as ox
+
 from serve_command import LiveApp, serve_app
 
 TOKEN = "test-token"
@@ -15,3 +17,17 @@ def serve(threads: int = 4, **config) -> Iterator[LiveApp]:
     """A live server (the app under waitress on 127.0.0.1, a free port) with this ServerConfig."""
     with serve_app(threads=threads, **config) as server:
         yield server
+
+
+@contextmanager
+def added(server: LiveApp, quads: list[ox.Quad]) -> Iterator[None]:
+    """The quads in the server's store for the block, then gone again (the data version bumps both times)."""
+    state = server.app.extensions["otsgraph"]
+    state.store.extend(quads)
+    state.changed()
+    try:
+        yield
+    finally:
+        for quad in quads:
+            state.store.remove(quad)
+        state.changed()

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -15,7 +13,7 @@ import pytest
 import requests
 
 from otsgraph.namespaces import BASE, Graphs
-from server_fixtures import serve
+from server_fixtures import added, serve
 
 RES = BASE + "resource/"
 OTS = BASE + "ontology/"
@@ -31,20 +29,6 @@ def server():
     # write of the stopped one landing on a reused file descriptor (see the report to the lead)
     with serve() as live:
         yield live
-
-
-@contextmanager
-def added(server, quads: list[ox.Quad]) -> Iterator[None]:
-    """The quads in the server's store for the block, then gone again (the data version bumps both times)."""
-    state = server.app.extensions["otsgraph"]
-    state.store.extend(quads)
-    state.changed()
-    try:
-        yield
-    finally:
-        for quad in quads:
-            state.store.remove(quad)
-        state.changed()
 
 
 def get(server, path: str, **kwargs) -> requests.Response:

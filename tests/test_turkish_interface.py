@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import requests
 from otsgraph.namespaces import LANGUAGES, RDFS, RES, Graphs
 from otsgraph.server.i18n import LANGUAGE_NAMES, STRINGS, UI_LANGUAGES
 from otsgraph.server.pages import example_titles
-from server_fixtures import serve
+from server_fixtures import added, serve
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -64,19 +62,6 @@ def test_every_interface_string_is_in_turkish():
 def server():
     with serve() as live:
         yield live
-
-
-@contextmanager
-def added(server, quads: list[ox.Quad]) -> Iterator[None]:
-    state = server.app.extensions["otsgraph"]
-    state.store.extend(quads)
-    state.changed()
-    try:
-        yield
-    finally:
-        for quad in quads:
-            state.store.remove(quad)
-        state.changed()
 
 
 def get(server, path: str, **kwargs) -> requests.Response:

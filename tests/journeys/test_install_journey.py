@@ -27,6 +27,7 @@ from pathlib import Path
 import requests
 
 import otsgraph
+from serve_command import serve_process
 
 REPO = Path(__file__).resolve().parents[2]
 SUMMITS = """PREFIX ots: <https://w3id.org/otsgraph/ontology/>
@@ -118,44 +119,28 @@ def test_install_the_wheel_into_a_fresh_venv_and_serve_the_graph_from_an_empty_f
 
     # 5. otsgraph serve, used over HTTP
     log = tmp_path / "serve.log"
-    with (
-        log.open("w") as errors,
-        subprocess.Popen(
-            [command, "serve", "--port", "0"],
-            cwd=work,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-        ) as server,
-    ):
-        try:
-            url = server.stdout.readline().strip()
-            assert url.startswith("http://127.0.0.1:"), log.read_text()
-            lap("serve start")
-            health = requests.get(url + "/health", timeout=30)
-            assert health.status_code == 200, health.text
-            assert health.json()["status"] == "ok" and health.json()["triples"] > asserted
-            answer = requests.get(
-                url + "/sparql",
-                params={"query": SUMMITS},
-                headers={"Accept": "application/sparql-results+json"},
-                timeout=60,
-            )
-            assert answer.status_code == 200, answer.text
-            rows = answer.json()["results"]["bindings"]
-            assert len(rows) == 5 and all(
-                r["summit"]["value"].startswith("https://w3id.org/otsgraph/") for r in rows
-            )
-            page = requests.get(url + "/", timeout=30)
-            assert page.status_code == 200
-            examples = sorted(p.stem for p in (REPO / "examples").glob("*.rq"))
-            assert len(examples) > 10
-            assert not [name for name in examples if f'data-example="{name}"' not in page.text]
-            assert "Which summits were held in Kazakhstan" in page.text
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+    with serve_process(log=log, env=env, command=command, cwd=work) as (url, _server):
+        lap("serve start")
+        health = requests.get(url + "/health", timeout=30)
+        assert health.status_code == 200, health.text
+        assert health.json()["status"] == "ok" and health.json()["triples"] > asserted
+        answer = requests.get(
+            url + "/sparql",
+            params={"query": SUMMITS},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
+        assert answer.status_code == 200, answer.text
+        rows = answer.json()["results"]["bindings"]
+        assert len(rows) == 5 and all(
+            r["summit"]["value"].startswith("https://w3id.org/otsgraph/") for r in rows
+        )
+        page = requests.get(url + "/", timeout=30)
+        assert page.status_code == 200
+        examples = sorted(p.stem for p in (REPO / "examples").glob("*.rq"))
+        assert len(examples) > 10
+        assert not [name for name in examples if f'data-example="{name}"' not in page.text]
+        assert "Which summits were held in Kazakhstan" in page.text
     assert f"Inputs: {site / 'otsgraph' / '_shipped'} (package)" in log.read_text()
     assert f"Loading the graph into {work / 'otsgraph-build' / 'store'}" in log.read_text()
     assert sorted(p.name for p in work.iterdir()) == ["otsgraph-build"]
