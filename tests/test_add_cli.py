@@ -17,6 +17,7 @@ import pytest
 
 from gate_support import REPO, SUBMISSIONS, additions, gate_on, res, seeded_store_dir, snapshot
 from otsgraph.cli import main
+from otsgraph.commit_hook import CRASH_AT
 from otsgraph.graphs import ADDITIONS, AUDIT, JOURNAL
 
 HELD_IN = ox.NamedNode("https://w3id.org/otsgraph/ontology/heldIn")
@@ -191,6 +192,14 @@ def _kill(process: subprocess.Popen) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
+def _wait_for_crash(process: subprocess.Popen, point: str) -> None:
+    """The process killed itself at `point` of its commit (the gate's hook), and printed nothing else."""
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL, err
+    assert f"otsgraph test hook: crashing at {point}" in err
+    assert "ACK" not in out  # the commit never returned
+
+
 def _wait_for(stream, text: str, process: subprocess.Popen) -> str:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -227,23 +236,23 @@ def test_a_crash_before_the_write_of_an_add_leaves_the_graph_as_it_was(store_dir
         gate.commit(change_from_quads(read_file({str(SUBMISSIONS / "summit.trig")!r})), "alice")
         print("ACK", flush=True)
         """,
-        {"OTSGRAPH_TEST_SLEEP_IN_COMMIT": "120"},
+        {CRASH_AT: "before the write"},
     )
-    _wait_for(process.stderr, "pausing", process)
-    _kill(process)
+    _wait_for_crash(process, "before the write")
     assert quads_of(store_dir) == before
 
 
-def _commit_then_spawn(store_dir: Path, then: str):
+def _commit_then_spawn(store_dir: Path, then: str, point: str):
     """Commit summit.trig here, then run `then` (Python; `gate` is open on the store, `{first_id!r}`
-    names the first change) in a process that pauses inside its commit (the test hook)."""
+    names the first change) in a process that kills itself inside its commit (the gate's test hook)
+    at `point`."""
     gate = gate_on(store_dir)
     first = gate.commit(gate_change("summit.trig"), "alice")
     del gate
     before = quads_of(store_dir)
     script = textwrap.dedent(then).replace("{first_id!r}", repr(first.change_id))
     body = f"gate = gate_on({str(store_dir)!r})\n{script}\nprint('ACK', flush=True)\n"
-    process = _spawn(body, {"OTSGRAPH_TEST_SLEEP_IN_COMMIT": "120"})
+    process = _spawn(body, {CRASH_AT: point})
     return first, before, process
 
 
@@ -262,9 +271,9 @@ def _add_then_kill_a_change_half_way(store_dir: Path):
         remove = [q for q in first if q.predicate.value.endswith("date")]
         gate.commit(change_from_quads(add, remove), "bob")
         """,
+        "between the steps",
     )
-    _wait_for(process.stderr, "between the steps", process)
-    _kill(process)
+    _wait_for_crash(process, "between the steps")
     half = quads_of(store_dir)
     assert half != before and any(q.graph_name == JOURNAL for q in half)  # killed half-way through
     return first, before
@@ -272,9 +281,9 @@ def _add_then_kill_a_change_half_way(store_dir: Path):
 
 def test_a_change_with_removals_and_no_blank_node_is_one_transaction(store_dir):
     """Killed before its one write, a revert leaves the store as it was; done, it leaves no journal."""
-    first, before, process = _commit_then_spawn(store_dir, 'gate.revert({first_id!r}, "bob")')
-    _wait_for(process.stderr, "before the write", process)
-    _kill(process)
+    revert = 'gate.revert({first_id!r}, "bob")'
+    first, before, process = _commit_then_spawn(store_dir, revert, "before the write")
+    _wait_for_crash(process, "before the write")
     assert quads_of(store_dir) == before
     gate = gate_on(store_dir)
     gate.revert(first.change_id, "bob")
@@ -297,28 +306,43 @@ def gate_change(name: str):
     return change_from_quads(read_file(SUBMISSIONS / name))
 
 
-@pytest.mark.parametrize("delay", [0.3, 0.9, 1.5])
-def test_one_store_write_is_all_or_nothing_when_killed_at_any_moment(tmp_path, delay):
-    """The primitive an add relies on: pyoxigraph's Store.extend is one transaction."""
-    path = tmp_path / "store"
-    process = _spawn(
-        f"""
-        store = ox.Store({str(path)!r})
-        graph = ox.NamedNode("https://w3id.org/otsgraph/graph/additions")
-        p = ox.NamedNode("urn:x:p")
-        quads = [ox.Quad(ox.NamedNode(f"urn:x:{{i}}"), p, ox.Literal(str(i) * 20), graph)
-                 for i in range(50_000)]
-        print("WRITING", flush=True)
-        store.extend(quads)
-        print("DONE", flush=True)
-        time.sleep(120)
-        """
-    )
-    _wait_for(process.stdout, "WRITING", process)
-    time.sleep(delay)
-    _kill(process)
-    count = len(list(ox.Store(str(path)).quads_for_pattern(None, None, None, None)))
-    assert count in (0, 50_000)
+@pytest.mark.parametrize("fraction", [0.25, 0.75])
+def test_one_store_write_is_all_or_nothing_when_killed_inside_it(tmp_path, fraction):
+    """The primitive an add relies on: pyoxigraph's Store.extend is one transaction. The process
+    first times the same write on a scratch store, so that the kill lands inside the real one (at
+    `fraction` of that time); the test checks that it did (the write never returned), else it tries
+    again earlier."""
+    for attempt in range(4):
+        path = tmp_path / f"store-{attempt}"
+        process = _spawn(
+            f"""
+            def quads():
+                graph = ox.NamedNode("https://w3id.org/otsgraph/graph/additions")
+                p = ox.NamedNode("urn:x:p")
+                return [ox.Quad(ox.NamedNode(f"urn:x:{{i}}"), p, ox.Literal(str(i) * 20), graph)
+                        for i in range(50_000)]
+            scratch = ox.Store({str(tmp_path / f"scratch-{attempt}")!r})
+            started = time.perf_counter()
+            scratch.extend(quads())
+            print("TOOK", time.perf_counter() - started, flush=True)
+            store = ox.Store({str(path)!r})
+            batch = quads()
+            print("WRITING", flush=True)
+            store.extend(batch)
+            print("DONE", flush=True)
+            time.sleep(120)
+            """
+        )
+        took = float(_wait_for(process.stdout, "TOOK", process).split()[1])
+        _wait_for(process.stdout, "WRITING", process)
+        time.sleep(took * fraction / (2**attempt))
+        os.kill(process.pid, signal.SIGKILL)
+        out, _ = process.communicate(timeout=30)
+        count = len(list(ox.Store(str(path)).quads_for_pattern(None, None, None, None)))
+        assert count in (0, 50_000)
+        if "DONE" not in out:
+            return  # the kill came inside the write, and it left all or nothing
+    raise AssertionError("every kill came after the write returned: the test never killed it inside")
 
 
 _ = seeded_store_dir

@@ -1,6 +1,6 @@
 """A change killed inside its commit: `log`, `export` and `validate` never show it as done. They see the
 store as recovery leaves it (the reader rolls the change back first), and while its writer still holds
-the store they say the change is pending recovery. Real processes, the commit paused by the test hook."""
+the store they say the change is pending recovery. Real processes, the commit held by the gate's test hook."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from gate_support import SUBMISSIONS, seeded_store_dir
+from otsgraph.commit_hook import HOLD_AT
 from otsgraph.graphs import JOURNAL
 from serve_command import otsgraph_command
 
@@ -46,12 +47,12 @@ def paused_revert(store: Path, change_id: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "OTSGRAPH_TEST_SLEEP_IN_COMMIT": "120"},
+        env={**os.environ, HOLD_AT: "between the steps"},  # it stops there until killed
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         line = process.stderr.readline()
-        if "between the steps" in line:
+        if "holding at between the steps" in line:
             return process
         assert line or process.poll() is None, f"revert ended early: {process.stderr.read()}"
     raise AssertionError("the revert never reached its commit")

@@ -283,3 +283,52 @@ def test_reset_drops_additions_claims_log_and_journal_and_counts_them():
     everything = len(store)
     assert audit.reset(store) == everything - 1  # all but the asserted triple
     assert set(store) == {other}
+
+
+class Crash(Exception):
+    """Raised by the hook: the write stops there, as a killed process would."""
+
+
+def _crash_at(point: str):
+    def hook(reached: str) -> None:
+        if reached == point:
+            raise Crash(point)
+
+    return hook
+
+
+def test_a_rollback_keeps_what_the_store_held_before_the_change():
+    """Found by the server's crash test: a second change by the same person, rolled back after a
+    crash between the journal's steps, removed the person's agent (which the first change's record
+    also names), so the log showed the first change with no author. The journal lists only what the
+    change newly writes, and only what it really removes."""
+    store = ox.Store()
+    first = Plan(quad_adds=[q("a", "p", "b")])
+    audit.apply(store, first, first_record := audit.new_record("alice", "first", first))
+    blank = ox.BlankNode("b1")
+    already = q("a", "p", "b")  # the change also adds a quad the store holds
+    second = Plan(
+        quad_adds=[ox.Quad(blank, n("p"), n("z"), ADDITIONS), already], quad_removes=[q("gone", "p", "x")]
+    )
+    before = set(store)
+    with pytest.raises(Crash):
+        audit.apply(
+            store, second, audit.new_record("alice", "second", second), _crash_at("between the steps")
+        )
+    assert audit.pending_changes(store) != []
+    assert audit.recover(store) == 1
+    assert set(store) == before
+    assert audit.record(store, first_record.id).who == "alice"
+
+
+def test_a_crash_before_the_write_writes_nothing():
+    store = ox.Store()
+    store.extend([q("x", "p", "y")])
+    before = set(store)
+    for plan in (
+        Plan(quad_adds=[q("a", "p", "b")]),
+        Plan(quad_adds=[q("a", "p", "b")], quad_removes=[q("x", "p", "y")]),
+    ):
+        with pytest.raises(Crash):
+            audit.apply(store, plan, audit.new_record("bob", "edit", plan), _crash_at("before the write"))
+        assert set(store) == before

@@ -25,7 +25,6 @@ when the store is next opened, so a crash in the middle leaves the graph as it w
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,6 +32,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from .commit_hook import CommitHook, no_hook
 from .graphs import ADDITIONS, AUDIT, JOURNAL, is_claim_graph
 from .namespaces import BASE
 
@@ -188,26 +188,24 @@ def _remove_all(store: ox.Store, quads: list[ox.Quad]) -> None:
             store.remove(q)
 
 
-def _pause(seconds: float, where: str) -> None:
-    if seconds:
-        import sys
+def apply(store: ox.Store, plan, record: AuditRecord, hook: CommitHook = no_hook) -> None:
+    """Write the change, its inferences and its audit record; see the module docstring for atomicity.
 
-        print(f"otsgraph test hook: pausing {seconds} s {where}", file=sys.stderr, flush=True)
-        time.sleep(seconds)
-
-
-def apply(store: ox.Store, plan, record: AuditRecord, pause: float = 0.0) -> None:
-    """Write the change, its inferences and its audit record; see the module docstring for atomicity."""
+    `hook` is called at each named point of the write (commit_hook.py): tests crash the process there."""
     adds = plan.quad_adds + plan.inferred_adds + record_quads(record, plan.new_graphs)
     removes = plan.quad_removes + plan.inferred_removes
     if not removes:
-        _pause(pause, "before the write")  # test hook: a crash here must leave the graph as it was
+        hook("before the write")  # a crash here must leave the graph as it was
         store.extend(adds)  # one transaction
     elif all(_nameable(q) for q in (*adds, *removes)):
         update = f"DELETE DATA {{\n{_data_block(removes)}\n}} ;\nINSERT DATA {{\n{_data_block(adds)}\n}}"
-        _pause(pause, "before the write")
+        hook("before the write")
         store.update(update)  # one transaction: no reader sees half of the change
     else:
+        # the journal lists what this change newly writes and really removes, nothing more: a quad the
+        # store already holds (the agent of an earlier change by the same person) must survive a rollback
+        adds = [q for q in dict.fromkeys(adds) if q not in store]
+        removes = [q for q in dict.fromkeys(removes) if q in store]
         entry = ox.NamedNode(CHANGE_NS + record.id + "/journal")
         store.extend(
             [
@@ -216,7 +214,7 @@ def apply(store: ox.Store, plan, record: AuditRecord, pause: float = 0.0) -> Non
             ]
         )
         store.extend(adds)
-        _pause(pause, "between the steps")  # test hook: a crash here is rolled back by recover()
+        hook("between the steps")  # a crash here is rolled back by recover()
         _remove_all(store, removes)
         _remove_all(store, list(store.quads_for_pattern(entry, None, None, JOURNAL)))
     store.flush()

@@ -18,7 +18,6 @@ Public API (used by the command line in write_cli.py and by the HTTP routes):
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ import pyoxigraph as ox
 from . import audit, checks, incremental
 from .audit import AuditRecord
 from .change import Change, change_from_quads, change_from_update
+from .commit_hook import CommitHook, from_environment
 from .graphs import ADDITIONS, AUDIT, INFERRED, READ_ONLY_GRAPHS
 from .loading import Layout, parse_file
 from .report import Finding, Report
@@ -52,10 +52,6 @@ __all__ = [
     "refresh_inferred",
 ]
 
-#: test hook: seconds to pause inside a commit (before the write of an add; between the steps of a
-#: change with removals), so that a test can kill the process there
-_SLEEP_IN_COMMIT = "OTSGRAPH_TEST_SLEEP_IN_COMMIT"
-
 
 class Rejected(Exception):
     """A change the gate refused; `report` says why."""
@@ -74,16 +70,23 @@ class Gate:
     """
 
     def __init__(
-        self, store: ox.Store, layout: Layout, shapes: list[tuple] | None = None, recover: bool = True
+        self,
+        store: ox.Store,
+        layout: Layout,
+        shapes: list[tuple] | None = None,
+        recover: bool = True,
+        commit_hook: CommitHook | None = None,
     ) -> None:
         """`shapes` default to the project's shapes/ folder; `recover` rolls back an interrupted change
-        (pass False for a read-only store)."""
+        (pass False for a read-only store); `commit_hook` is called at each point of a write (tests
+        crash there; commit_hook.py), by default the one the environment asks for."""
         self.store = store
         self.layout = layout
         if shapes is None:
             shapes = [tuple(t) for t in load_shapes(layout)]
         self.context = incremental.Context(store, shapes)
         self._lock = threading.Lock()
+        self._commit_hook = commit_hook or from_environment()
         if recover:
             audit.recover(store)
 
@@ -126,7 +129,7 @@ class Gate:
             report.timings["commit"] = time.perf_counter() - started
             return report
         record = audit.new_record(who, summary or change.describe(), plan)
-        audit.apply(self.store, plan, record, _commit_pause())
+        audit.apply(self.store, plan, record, self._commit_hook)
         report.change_id = record.id
         report.timings["commit"] = time.perf_counter() - started
         return report
@@ -167,14 +170,6 @@ def load_shapes(layout: Layout) -> list[tuple]:
         for path in sorted(layout.shapes_dir.glob("*.ttl"))
         for q in parse_file(path)
     ]
-
-
-def _commit_pause() -> float:
-    raw = os.environ.get(_SLEEP_IN_COMMIT, "")
-    try:
-        return float(raw) if raw else 0.0
-    except ValueError:
-        return 0.0
 
 
 def open_gate(store_path: Path, layout: Layout) -> Gate:
