@@ -570,3 +570,24 @@ def test_summit_themes_in_both_numbering_schemes(shipped_build):
         ),
         ("summit-tc-2024-bishkek", council, "11", "2024-11-06", None),
     ]
+
+
+def test_every_example_has_its_answer_checked_by_a_test_of_its_own():
+    """Issue 14: "returns some rows" is not a check. Each example's name appears as a string in a test
+    of this file other than the generic one above, which compares its rows with the article."""
+    import ast
+
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    named: set[str] = set()
+    for function in tree.body:
+        if isinstance(function, ast.FunctionDef) and function.name not in (
+            "test_example_runs_and_answers",
+            "test_every_example_has_its_answer_checked_by_a_test_of_its_own",
+        ):
+            named |= {
+                n.value
+                for n in ast.walk(function)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            }
+    unchecked = sorted(p.stem for p in EXAMPLES.glob("*.rq") if p.stem not in named)
+    assert not unchecked, f"examples whose answer no test checks: {unchecked}"
