@@ -1,0 +1,149 @@
+"""The reasoner's edges, with results written by hand (for `make mutate MODULE=reasoning`, docs/testing.md):
+RDF lists as the ontology may hold them (whole, cut short, dangling), the TBox axioms the engine reads
+(each one alone), and explanations."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from otsgraph import reasoning
+
+EX = "http://example.org/m/"
+PREFIXES = f"""@prefix ex: <{EX}> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+
+
+RDFS_DOMAIN = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#domain")
+SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+
+
+def ex(local: str) -> ox.NamedNode:
+    return ox.NamedNode(EX + local)
+
+
+def parse(text: str) -> set[tuple]:
+    return {(q.subject, q.predicate, q.object) for q in ox.parse(PREFIXES + text, format=ox.RdfFormat.TURTLE)}
+
+
+def chains(text: str) -> list[tuple[tuple, ox.NamedNode]]:
+    return reasoning.compile_tbox(parse(text)).chains
+
+
+# ---- RDF lists --------------------------------------------------------------------------------------
+
+
+def test_a_whole_list_gives_its_items_in_order():
+    assert chains("ex:c owl:propertyChainAxiom ( ex:a ex:b ex:d ) .") == [
+        ((ex("a"), ex("b"), ex("d")), ex("c"))
+    ]
+
+
+def test_a_list_cut_short_by_a_missing_rest_keeps_the_items_before_the_cut():
+    """ex:l2 has a first but no rest: the list stops after ex:l1's item and ex:l2's is not read."""
+    text = """ex:c owl:propertyChainAxiom ex:l1 .
+    ex:l1 rdf:first ex:a ; rdf:rest ex:l2 .
+    ex:l2 rdf:first ex:b ."""
+    assert chains(text) == [((ex("a"),), ex("c"))]
+
+
+def test_a_list_node_without_a_first_stops_the_list():
+    text = """ex:c owl:propertyChainAxiom ex:l1 .
+    ex:l1 rdf:first ex:a ; rdf:rest ex:l2 .
+    ex:l2 rdf:rest rdf:nil ."""
+    assert chains(text) == [((ex("a"),), ex("c"))]
+
+
+def test_a_list_whose_rest_points_nowhere_ends_there():
+    """ex:l2 is named as a rest but has no triples at all: a dangling list is read up to it."""
+    text = """ex:c owl:propertyChainAxiom ex:l1 .
+    ex:l1 rdf:first ex:a ; rdf:rest ex:l2 ."""
+    assert chains(text) == [((ex("a"),), ex("c"))]
+
+
+def test_a_chain_with_an_empty_list_is_no_chain():
+    assert chains("ex:c owl:propertyChainAxiom () .") == []
+
+
+def test_a_chain_whose_head_has_no_triples_is_no_chain():
+    assert chains("ex:c owl:propertyChainAxiom ex:nowhere .") == []
+
+
+def test_all_disjoint_classes_pairs_every_member_and_a_short_list_gives_its_pairs():
+    tbox = reasoning.compile_tbox(parse("[] a owl:AllDisjointClasses ; owl:members ( ex:A ex:B ex:C ) ."))
+    assert tbox.disjoint_pairs == {
+        frozenset((ex("A"), ex("B"))),
+        frozenset((ex("A"), ex("C"))),
+        frozenset((ex("B"), ex("C"))),
+    }
+    cut = """[] a owl:AllDisjointClasses ; owl:members ex:l1 .
+    ex:l1 rdf:first ex:A ; rdf:rest ex:l2 . ex:l2 rdf:first ex:B ; rdf:rest ex:l3 . ex:l3 rdf:first ex:C ."""
+    assert reasoning.compile_tbox(parse(cut)).disjoint_pairs == {frozenset((ex("A"), ex("B")))}
+
+
+def test_members_without_the_all_disjoint_type_are_not_disjoint():
+    assert reasoning.compile_tbox(parse("[] owl:members ( ex:A ex:B ) .")).disjoint_pairs == set()
+
+
+# ---- the TBox, one axiom at a time -----------------------------------------------------------------
+
+
+def test_each_axiom_lands_in_its_own_part_of_the_tbox_and_nowhere_else():
+    tbox = reasoning.compile_tbox(
+        parse(
+            """ex:A rdfs:subClassOf ex:B . ex:C owl:equivalentClass ex:D .
+            ex:p rdfs:subPropertyOf ex:q . ex:r owl:equivalentProperty ex:s .
+            ex:p rdfs:domain ex:A . ex:p rdfs:range ex:B . ex:p owl:inverseOf ex:pi .
+            ex:A owl:disjointWith ex:E . ex:t a owl:TransitiveProperty . ex:y a owl:SymmetricProperty .
+            ex:f a owl:FunctionalProperty . ex:g a owl:InverseFunctionalProperty ."""
+        )
+    )
+    assert dict(tbox.superclasses) == {ex("A"): {ex("B")}, ex("C"): {ex("D")}, ex("D"): {ex("C")}}
+    assert dict(tbox.superproperties) == {ex("p"): {ex("q")}, ex("r"): {ex("s")}, ex("s"): {ex("r")}}
+    assert dict(tbox.domains) == {ex("p"): {ex("A")}}
+    assert dict(tbox.ranges) == {ex("p"): {ex("B")}}
+    assert dict(tbox.inverses) == {ex("p"): {ex("pi")}, ex("pi"): {ex("p")}}
+    assert tbox.disjoint_pairs == {frozenset((ex("A"), ex("E")))}
+    assert tbox.transitive == {ex("t")}
+    assert tbox.symmetric == {ex("y")}
+    assert tbox.functional == {ex("f")}
+    assert tbox.inverse_functional == {ex("g")}
+    assert tbox.chains == [] and dict(tbox.has_value) == {}
+
+
+def test_a_has_value_restriction_is_read_with_its_property_and_value():
+    tbox = reasoning.compile_tbox(parse("ex:R owl:onProperty ex:p ; owl:hasValue ex:v ."))
+    assert tbox.has_value == {ex("R"): (ex("p"), ex("v"))}
+    assert dict(tbox.restrictions_with) == {(ex("p"), ex("v")): {ex("R")}}
+    assert reasoning.compile_tbox(parse("ex:R owl:hasValue ex:v .")).has_value == {}
+    assert reasoning.compile_tbox(parse("ex:R owl:onProperty ex:p .")).has_value == {}
+
+
+# ---- explanations ----------------------------------------------------------------------------------
+
+
+def test_an_explanation_walks_down_to_the_asserted_triples_with_depths_and_rules():
+    triples = parse(
+        """ex:heldIn rdfs:domain ex:Event . ex:Event rdfs:subClassOf ex:Occurrence .
+        ex:s ex:heldIn ex:baku ."""
+    )
+    closure = reasoning.materialise(triples, reasoning.compile_tbox(triples))
+    typed = (ex("s"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ex("Occurrence"))
+    lines = closure.explain(typed, triples)
+    event = (typed[0], typed[1], ex("Event"))
+    assert lines == [
+        (0, typed, "cax-sco"),
+        (1, event, "prp-dom"),
+        (2, (ex("s"), ex("heldIn"), ex("baku")), "asserted"),
+        (2, (ex("heldIn"), RDFS_DOMAIN, ex("Event")), "asserted"),
+        (1, (ex("Event"), SUBCLASS, ex("Occurrence")),
+         "asserted"),
+    ]  # fmt: skip
+
+
+def test_a_triple_that_is_neither_asserted_nor_inferred_is_unknown():
+    closure = reasoning.materialise(set(), reasoning.compile_tbox(set()))
+    triple = (ex("a"), ex("p"), ex("b"))
+    assert closure.explain(triple, set()) == [(0, triple, "unknown")]
