@@ -49,7 +49,9 @@ clean:
 # Mutation testing (docs/testing.md; not part of `make test` or .ci/run). MODULE=audit runs one module
 # of [tool.otsgraph.mutate] in pyproject.toml; without it, all of them, one after another. Each runs in
 # its own copy of the checkout, build/mutate/<module>/ (mutmut's mutants/ and results stay there), on
-# one worker; PYTHONPATH makes the tests' subprocesses (CLI, servers) run the mutated copy too.
+# one worker; PYTHONPATH makes the tests' subprocesses (CLI, servers) run the mutated copy too. Its folder
+# must exist before mutmut starts: Python caches a missing sys.path folder as missing, so on a first run
+# the tests imported the checkout's own (unmutated) code and mutmut found no test for any mutant.
 # `cd build/mutate/<module> && mutmut browse` (or `mutmut show <name>`) shows the survivors.
 MODULE ?=
 define MUTATE_PREPARE
@@ -82,6 +84,7 @@ mutate: $(STAMP)
 	@$(BIN)/python -c 'import mutmut' 2>/dev/null || $(BIN)/pip install --quiet -e '.[mutate]'
 	@for where in $$($(BIN)/python -c "$$MUTATE_PREPARE" "$(MODULE)"); do \
 	  echo "== mutmut in $$where"; \
+	  mkdir -p $$where/mutants/src; \
 	  ( cd $$where && export PYTHONPATH=$$PWD/mutants/src && \
 	    $(abspath $(BIN))/mutmut run --max-children 1 && $(abspath $(BIN))/mutmut results ) || exit 1; \
 	done
