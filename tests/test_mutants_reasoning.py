@@ -17,6 +17,7 @@ PREFIXES = f"""@prefix ex: <{EX}> .
 
 
 RDFS_DOMAIN = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#domain")
+TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
 
@@ -147,3 +148,94 @@ def test_a_triple_that_is_neither_asserted_nor_inferred_is_unknown():
     closure = reasoning.materialise(set(), reasoning.compile_tbox(set()))
     triple = (ex("a"), ex("p"), ex("b"))
     assert closure.explain(triple, set()) == [(0, triple, "unknown")]
+
+
+def test_a_restriction_with_two_values_keeps_one_and_members_without_a_list_are_none():
+    """Ill-formed axioms do not crash the TBox: a restriction with two owl:hasValue keeps one (the
+    first read), and owl:AllDisjointClasses without owl:members makes no pair."""
+    tbox = reasoning.compile_tbox(parse("ex:R owl:onProperty ex:p , ex:q ; owl:hasValue ex:v , ex:w ."))
+    assert len(tbox.has_value) == 1 and len(tbox.restrictions_with) == 1
+    [(prop, value)] = tbox.has_value.values()
+    assert prop in (ex("p"), ex("q")) and value in (ex("v"), ex("w"))
+    assert reasoning.compile_tbox(parse("[] a owl:AllDisjointClasses .")).disjoint_pairs == set()
+
+
+# ---- inconsistencies, each kind with its message and triples ----------------------------------------
+
+
+def inconsistencies(text: str) -> list[tuple[str, str, tuple]]:
+    triples = parse(text)
+    found = reasoning.materialise(triples, reasoning.compile_tbox(triples)).inconsistencies
+    return [(i.kind, i.message, i.triples) for i in found]
+
+
+def test_three_values_of_a_functional_property_are_one_clash_naming_them_in_order():
+    found = inconsistencies("ex:f a owl:FunctionalProperty . ex:x ex:f ex:c , ex:a , ex:b .")
+    assert found == [
+        (
+            "functional-property",
+            f"<{EX}x> has 3 values of the functional property <{EX}f>",
+            tuple((ex("x"), ex("f"), ex(v)) for v in "abc"),
+        )
+    ]
+
+
+def test_one_value_of_a_functional_property_is_no_clash():
+    assert inconsistencies("ex:f a owl:FunctionalProperty . ex:x ex:f ex:a . ex:y ex:f ex:a .") == []
+
+
+def test_one_value_shared_by_two_subjects_of_an_inverse_functional_property_is_a_clash():
+    found = inconsistencies("ex:id a owl:InverseFunctionalProperty . ex:s2 ex:id ex:v . ex:s1 ex:id ex:v .")
+    assert found == [
+        (
+            "inverse-functional-property",
+            f"<{EX}v> is the value of the inverse-functional <{EX}id> for 2 nodes",
+            ((ex("s1"), ex("id"), ex("v")), (ex("s2"), ex("id"), ex("v"))),
+        )
+    ]
+
+
+def test_an_inverse_functional_property_with_distinct_values_is_no_clash():
+    text = "ex:id a owl:InverseFunctionalProperty . ex:s1 ex:id ex:v . ex:s1 ex:id ex:w . ex:s2 ex:id ex:u ."
+    assert inconsistencies(text) == []
+
+
+def test_a_functional_property_is_not_read_as_inverse_functional_or_the_other_way_round():
+    assert inconsistencies("ex:f a owl:FunctionalProperty . ex:s1 ex:f ex:v . ex:s2 ex:f ex:v .") == []
+    assert inconsistencies("ex:id a owl:InverseFunctionalProperty . ex:x ex:id ex:a , ex:b .") == []
+    assert (
+        inconsistencies(
+            "ex:id rdfs:comment owl:InverseFunctionalProperty . ex:s1 ex:id ex:v . ex:s2 ex:id ex:v ."
+        )
+        == []
+    )
+
+
+def test_disjoint_classes_and_nothing_are_named_with_their_messages():
+    found = inconsistencies("ex:A owl:disjointWith ex:B . ex:x a ex:A , ex:B , owl:Nothing .")
+    nothing = ox.NamedNode("http://www.w3.org/2002/07/owl#Nothing")
+    assert ("nothing", f"<{EX}x> is a member of owl:Nothing", ((ex("x"), TYPE, nothing),)) in found
+    [(_, message, triples)] = [f for f in found if f[0] == "disjoint-classes"]
+    assert set(triples) == {(ex("x"), TYPE, ex("A")), (ex("x"), TYPE, ex("B"))}
+    assert message in (f"<{EX}x> is both <{EX}A> and <{EX}B>, which are disjoint",
+                       f"<{EX}x> is both <{EX}B> and <{EX}A>, which are disjoint")  # fmt: skip
+    assert len(found) == 2
+
+
+# ---- the reference and the entity test --------------------------------------------------------------
+
+
+def test_the_owlrl_reference_is_the_owl_rl_closure_without_rdfs_or_axiomatic_triples():
+    closure = reasoning.owlrl_closure(parse("ex:p rdfs:domain ex:C . ex:x ex:p ex:y ."))
+    assert (ex("x"), TYPE, ex("C")) in closure
+    resource = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#Resource")
+    assert not any(t[2] == resource for t in closure)  # RDFS's closure would type everything a Resource
+    assert all(isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal) for t in closure for term in t)
+
+
+def test_own_entities_are_the_graphs_resources_and_blank_nodes_not_vocabulary_terms():
+    assert reasoning.own_entity(ox.BlankNode("b"))
+    assert reasoning.own_entity(ox.NamedNode("https://w3id.org/otsgraph/resource/kazakhstan"))
+    assert not reasoning.own_entity(ox.NamedNode("https://w3id.org/otsgraph/ontology/Summit"))
+    assert not reasoning.own_entity(ox.NamedNode("http://www.wikidata.org/entity/Q232"))
+    assert not reasoning.own_entity(ox.Literal("https://w3id.org/otsgraph/resource/kazakhstan"))
