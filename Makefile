@@ -27,7 +27,7 @@ build: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --durations=10
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -54,6 +54,8 @@ clean:
 # the tests imported the checkout's own (unmutated) code and mutmut found no test for any mutant.
 # `cd build/mutate/<module> && mutmut browse` (or `mutmut show <name>`) shows the survivors.
 MODULE ?=
+# MUTANTS='otsgraph.reasoning.x_compile_tbox*' re-checks only those mutants (names or globs, as mutmut shows them)
+MUTANTS ?=
 define MUTATE_PREPARE
 import json, subprocess, sys, tomllib
 from pathlib import Path
@@ -86,5 +88,5 @@ mutate: $(STAMP)
 	  echo "== mutmut in $$where"; \
 	  mkdir -p $$where/mutants/src; \
 	  ( cd $$where && export PYTHONPATH=$$PWD/mutants/src && \
-	    $(abspath $(BIN))/mutmut run --max-children 1 && $(abspath $(BIN))/mutmut results ) || exit 1; \
+	    $(abspath $(BIN))/mutmut run --max-children 1 $(MUTANTS) && $(abspath $(BIN))/mutmut results ) || exit 1; \
 	done
