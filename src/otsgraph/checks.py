@@ -336,22 +336,6 @@ _BASE = {
     XSD + "dateTimeStamp": XSD + "dateTime",
 }
 
-#: the bounds of the integer types' value spaces (None: unbounded)
-_INTEGER_BOUNDS: dict[str, tuple[int | None, int | None]] = {
-    XSD + "integer": (None, None),
-    XSD + "nonNegativeInteger": (0, None),
-    XSD + "positiveInteger": (1, None),
-    XSD + "nonPositiveInteger": (None, 0),
-    XSD + "negativeInteger": (None, -1),
-    XSD + "long": (-(2**63), 2**63 - 1),
-    XSD + "int": (-(2**31), 2**31 - 1),
-    XSD + "short": (-(2**15), 2**15 - 1),
-    XSD + "byte": (-(2**7), 2**7 - 1),
-    XSD + "unsignedLong": (0, 2**64 - 1),
-    XSD + "unsignedInt": (0, 2**32 - 1),
-    XSD + "unsignedShort": (0, 2**16 - 1),
-    XSD + "unsignedByte": (0, 2**8 - 1),
-}
 _REAL = OWL + "real"
 _NAME_START = (
     r"A-Za-z_:\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\uFFFD"
@@ -382,7 +366,7 @@ def derived_from(datatype: str, ancestor: str) -> bool:
 
 def integer_bounds(datatype: str) -> tuple[int | None, int | None] | None:
     """The bounds of an integer type's value space; None for a datatype that is not an integer type."""
-    return _INTEGER_BOUNDS.get(datatype)
+    return shacl.INTEGER_BOUNDS.get(datatype)
 
 
 def is_numeric(datatype: str) -> bool:
@@ -425,7 +409,9 @@ def datatype_within_range(datatype: str, range_iri: str, low=None, high=None) ->
         return False
     wanted = integer_bounds(range_iri)
     if wanted is None:
-        return True  # every value of a numeric datatype of owl:real is a decimal, rational, real
+        # a decimal, rational or real range that the datatype does not derive from (checked above) is
+        # narrower than it: "1/3"^^owl:rational is no xsd:decimal, and bounds add no fraction's digits
+        return False
     own = integer_bounds(datatype)
     if own is None:
         return False  # a decimal may have a fraction

@@ -181,16 +181,64 @@ class DataIndex:
 
 # ---- Literal checks ----------------------------------------------------------------------
 
+#: the bounds of the integer types' value spaces (None: unbounded), by datatype IRI
+INTEGER_BOUNDS: dict[str, tuple[int | None, int | None]] = {
+    XSD + "integer": (None, None),
+    XSD + "nonNegativeInteger": (0, None),
+    XSD + "positiveInteger": (1, None),
+    XSD + "nonPositiveInteger": (None, 0),
+    XSD + "negativeInteger": (None, -1),
+    XSD + "long": (-(2**63), 2**63 - 1),
+    XSD + "int": (-(2**31), 2**31 - 1),
+    XSD + "short": (-(2**15), 2**15 - 1),
+    XSD + "byte": (-(2**7), 2**7 - 1),
+    XSD + "unsignedLong": (0, 2**64 - 1),
+    XSD + "unsignedInt": (0, 2**32 - 1),
+    XSD + "unsignedShort": (0, 2**16 - 1),
+    XSD + "unsignedByte": (0, 2**8 - 1),
+}
+_ZONE = r"(Z|[+-]\d{2}:\d{2})"
+_TIME = r"\d{2}:\d{2}:\d{2}(\.\d+)?"
+
+
+def _integer_in_bounds(name: str) -> Callable[[str], object]:
+    low, high = INTEGER_BOUNDS[XSD + name]
+
+    def check(value: str) -> object:
+        if not re.fullmatch(r"[+-]?\d+", value):
+            raise ValueError(value)
+        number = int(value)
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ValueError(value)
+        return number
+
+    return check
+
+
+def _date_time(value: str, zone_required: bool) -> object:
+    """xsd:dateTime (xsd:dateTimeStamp with the zone required): a real date and time; 24:00:00 is allowed."""
+    if not re.fullmatch(rf"-?\d{{4,}}-\d{{2}}-\d{{2}}T{_TIME}{_ZONE}{'' if zone_required else '?'}", value):
+        raise ValueError(value)
+    date, _, time = value.partition("T")
+    dt.date.fromisoformat(date[-10:])
+    hours, minutes, seconds = int(time[:2]), int(time[3:5]), float(time[6:8])
+    if (hours, minutes, seconds) != (24, 0, 0.0) and (hours > 23 or minutes > 59 or seconds > 59):
+        raise ValueError(value)
+    return value
+
+
 _LEXICAL: dict[str, Callable[[str], object]] = {
+    **{name.removeprefix(XSD): _integer_in_bounds(name.removeprefix(XSD)) for name in INTEGER_BOUNDS},
+    "double": lambda v: re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([Ee][+-]?\d+)?|[+-]?INF|NaN", v) or 1 / 0,
+    "float": lambda v: re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([Ee][+-]?\d+)?|[+-]?INF|NaN", v) or 1 / 0,
+    "dateTime": lambda v: _date_time(v, zone_required=False),
+    "dateTimeStamp": lambda v: _date_time(v, zone_required=True),
     "date": lambda v: dt.date.fromisoformat(v) if re.fullmatch(r"-?\d{4}-\d{2}-\d{2}", v) else 1 / 0,
     "gYear": lambda v: re.fullmatch(r"-?\d{4,}(Z|[+-]\d{2}:\d{2})?", v) or 1 / 0,
     "gYearMonth": lambda v: dt.date(int(v[:4]), int(v[5:7]), 1) if re.fullmatch(r"\d{4}-\d{2}", v) else 1 / 0,
     "gMonthDay": lambda v: (
         dt.date(2000, int(v[2:4]), int(v[5:7])) if re.fullmatch(r"--\d{2}-\d{2}", v) else 1 / 0
     ),
-    "integer": lambda v: int(v) if re.fullmatch(r"[+-]?\d+", v) else 1 / 0,
-    "positiveInteger": lambda v: 1 / 0 if not re.fullmatch(r"\+?\d+", v) or int(v) < 1 else v,
-    "nonNegativeInteger": lambda v: 1 / 0 if not re.fullmatch(r"\+?\d+", v) else v,
     "decimal": lambda v: Decimal(v) if re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", v) else 1 / 0,
     "boolean": lambda v: v if v in ("true", "false", "1", "0") else 1 / 0,
     "anyURI": lambda v: v,
