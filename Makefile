@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: setup serve build test lint fmt bench clean mutate
+.PHONY: setup serve build test lint fmt bench clean mutate mutate-prepare
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 2; }
@@ -90,3 +90,8 @@ mutate: $(STAMP)
 	  ( cd $$where && export PYTHONPATH=$$PWD/mutants/src && \
 	    $(abspath $(BIN))/mutmut run --max-children 1 $(MUTANTS) && $(abspath $(BIN))/mutmut results ) || exit 1; \
 	done
+
+# The copy and its settings only (tools/mutation_sample.py runs mutmut on a sample of the mutants)
+mutate-prepare: $(STAMP)
+	@$(BIN)/python -c 'import mutmut' 2>/dev/null || $(BIN)/pip install --quiet -e '.[mutate]'
+	@for where in $$($(BIN)/python -c "$$MUTATE_PREPARE" "$(MODULE)"); do mkdir -p $$where/mutants/src; echo $$where; done

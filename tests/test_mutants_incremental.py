@@ -14,6 +14,8 @@ shapes one node shape: the whole file runs in well under a second.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
@@ -862,17 +864,30 @@ def test_an_inverse_functional_clash_on_a_node_is_found_incrementally():
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="View.into() answers {} for a literal, so local_inconsistencies never sees two subjects sharing "
-    "a literal value of an inverse-functional property; the full recompute (reasoning.find_inconsistencies) "
-    "reports it. The shipped ontology has no inverse-functional property yet.",
-)
 def test_an_inverse_functional_clash_on_a_literal_is_found_incrementally():
+    """A bug found by mutation testing: View.into() skips literals, so this clash went unreported."""
     store = more_store(asserted=[(res("a"), ots("passport"), ox.Literal("P1"))])
     context = Context(store, [])
     plan = context.plan(Change(add=[q(res("b"), ots("passport"), ox.Literal("P1"))]))
     assert [i.kind for i in plan.inconsistencies] == ["inverse-functional-property"]
+
+
+def test_the_gate_refuses_two_subjects_sharing_a_literal_inverse_functional_value():
+    from otsgraph.gate import Gate
+    from otsgraph.loading import Layout
+
+    store = more_store(asserted=[(res("a"), ots("passport"), ox.Literal("P1"))])
+    gate = Gate(store, Layout(Path(__file__).resolve().parents[1]), shapes=[])
+    report = gate.check(Change(add=[q(res("b"), ots("passport"), ox.Literal("P1"))]))
+    assert report.conforms is False
+    assert [(f.kind, f.path, f.value, f.severity) for f in report.findings if f.kind == "reasoning"] == [
+        ("reasoning", OTS + "passport", '"P1"', "Violation")
+    ]
+    [finding] = [f for f in report.findings if f.kind == "reasoning"]
+    assert finding.message == (
+        'Inconsistent (inverse-functional-property): "P1" is the value of the inverse-functional '
+        'ots:passport for 2 nodes. The triples that clash: res:a ots:passport "P1"; res:b ots:passport "P1"'
+    )
 
 
 def test_a_type_clash_with_owl_nothing_and_disjoint_classes_is_reported_without_a_value():

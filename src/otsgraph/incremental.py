@@ -142,6 +142,20 @@ class View:
             self._into[o] = found
         return self._into[o]
 
+    def holders_of_literals(self, pairs: Iterable[tuple]) -> dict:
+        """(p, literal) -> subjects with that literal as their p value (into() leaves literals out).
+
+        One store lookup per pair and one pass over the change, for the inverse-functional check.
+        """
+        found: dict = {(p, o): set() for p, o in pairs}
+        for p, o in found:
+            found[p, o] = {s for s, _, _ in self._stored(p=p, o=o) if (s, p, o) not in self.minus}
+        if found:
+            for s, p, o in self.plus:
+                if (p, o) in found:
+                    found[p, o].add(s)
+        return found
+
     def objects(self, s, p) -> set:
         return self.out(s).get(p, set())
 
@@ -334,8 +348,14 @@ def local_inconsistencies(view: View, tbox: Tbox, triples: Iterable[Triple]) -> 
         problems += reasoning.type_clashes(node, view.objects(node, RDF_TYPE), tbox)
     for subject, prop in functional:
         problems += reasoning.functional_clashes(subject, prop, view.objects(subject, prop))
+    literal_holders = view.holders_of_literals(
+        pair for pair in inverse_functional if isinstance(pair[1], ox.Literal)
+    )
     for prop, value in inverse_functional:
-        problems += reasoning.inverse_functional_clashes(value, prop, view.subjects(prop, value))
+        subjects = (
+            literal_holders[prop, value] if isinstance(value, ox.Literal) else view.subjects(prop, value)
+        )
+        problems += reasoning.inverse_functional_clashes(value, prop, subjects)
     return problems
 
 
