@@ -4,8 +4,8 @@ severity, source shape, component IRI), each kind of target, each constraint com
 under and over a count or a bound, well- and ill-formed lexical forms, each node kind, each language
 match), each kind of path, nested and logical shapes, deactivated shapes, and the constructs it refuses.
 The agreement tests (test_shapes.py, test_oracles.py, test_validation.py) compare it with pySHACL on the
-shipped shapes only, which leave most of these edges untried. Tests marked xfail are results that disagree
-with the SHACL specification and with pySHACL: bugs, left for the module's owner to fix."""
+shipped shapes only, which leave most of these edges untried. Tests whose docstring says "found as a bug"
+were results that disagreed with the SHACL specification and with pySHACL, since fixed."""
 
 from __future__ import annotations
 
@@ -516,10 +516,15 @@ def test_bounds_compare_decimals_with_integers_floats_with_doubles_dates_and_str
         (typed("2.5", "double"), 2.5),
         (typed("0.5", "float"), 0.5),
         (typed("2020-02-29", "date"), dt.date(2020, 2, 29)),
-        (typed("2020", "gYear"), 2020),
-        (typed("2020Z", "gYear"), 2020),
-        (typed("-0044", "gYear"), -44),
-        (typed("-0044Z", "gYear"), -44),
+        (typed("5", "short"), Decimal("5")),
+        (typed("1e3", "integer"), None),
+        (typed("2020-01-01T12:00:00", "dateTime"), dt.datetime(2020, 1, 1, 12)),
+        (typed("2020-01-01T24:00:00Z", "dateTime"), dt.datetime(2020, 1, 2, tzinfo=dt.UTC)),
+        (typed("2020-01-01T24:00:00Z", "dateTimeStamp"), dt.datetime(2020, 1, 2, tzinfo=dt.UTC)),
+        (typed("2020-13-01T00:00:00", "dateTime"), None),
+        (typed("2020-01-01Z", "date"), dt.date(2020, 1, 1)),
+        (typed("2020-02-30Z", "date"), None),
+        (typed("2020", "gYear"), None),
         (typed("m", "string"), "m"),
         (typed("2020-01", "gYearMonth"), None),
         (typed("true", "boolean"), None),
@@ -576,13 +581,23 @@ def test_pattern_with_the_i_flag_ignores_case():
     assert results(data, on_a('sh:pattern "^a[b-c]+" ; sh:flags "i"')) == [p_of_a('"xbc"', "sh:Pattern")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: sh:flags other than i are ignored; pySHACL (and XPath fn:matches) read m as multi-line",
-)
 def test_pattern_with_the_m_flag_matches_at_line_starts():
+    """Found as a bug: sh:flags other than i were ignored."""
     assert results('ex:a ex:p "a\\nb" .', on_a('sh:pattern "^b" ; sh:flags "m"')) == []
+    assert results('ex:a ex:p "a\\nb" .', on_a('sh:pattern "^b"')) == [p_of_a('"a\nb"', "sh:Pattern")]
+
+
+def test_pattern_with_the_s_flag_lets_a_dot_match_a_newline_and_x_drops_whitespace_outside_classes():
+    """XPath's flags (pySHACL reads only i and m)."""
+    assert results('ex:a ex:p "a\\nb" .', on_a('sh:pattern "a.b" ; sh:flags "s"')) == []
+    assert results('ex:a ex:p "a\\nb" .', on_a('sh:pattern "a.b"')) == [p_of_a('"a\nb"', "sh:Pattern")]
+    data = 'ex:a ex:p "ab", "a b", "a#" .'
+    assert results(data, on_a('sh:pattern "^a [b ]$" ; sh:flags "x"')) == bag(
+        p_of_a('"a b"', "sh:Pattern"), p_of_a('"a#"', "sh:Pattern")
+    )
+    assert results(data, on_a('sh:pattern "^a # $" ; sh:flags "xi"')) == bag(
+        p_of_a('"ab"', "sh:Pattern"), p_of_a('"a b"', "sh:Pattern")
+    )
 
 
 def test_language_in_matches_tags_by_prefix_and_ignores_case():
@@ -737,13 +752,8 @@ def test_a_qualified_min_count_alone_and_a_qualified_max_count_alone():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: sh:qualifiedValueShapesDisjoint is listed in COMPONENTS but ignored, so a value that "
-    "conforms to a sibling's qualified shape still counts (pySHACL reports QualifiedMinCount here)",
-)
 def test_qualified_value_shapes_disjoint_leaves_out_values_of_sibling_shapes():
+    """Found as a bug: sh:qualifiedValueShapesDisjoint was ignored (pySHACL reports QualifiedMinCount)."""
     shapes = """ex:S sh:targetNode ex:a ; sh:property ex:P, ex:Q .
     ex:P sh:path ex:p ; sh:qualifiedValueShape ex:IsA ; sh:qualifiedMinCount 2 ;
         sh:qualifiedValueShapesDisjoint true .
@@ -751,6 +761,7 @@ def test_qualified_value_shapes_disjoint_leaves_out_values_of_sibling_shapes():
     ex:IsA sh:class ex:A . ex:IsB sh:class ex:B ."""
     data = "ex:a ex:p ex:x, ex:y . ex:x a ex:A . ex:y a ex:A, ex:B ."
     assert results(data, shapes) == [p_of_a(None, "sh:QualifiedMinCount")]
+    assert results(data, shapes.replace("sh:qualifiedValueShapesDisjoint true", "")) == []
 
 
 # ---- deactivated shapes ------------------------------------------------------------------------------
@@ -769,12 +780,8 @@ def test_a_deactivated_property_shape_reports_nothing_and_its_siblings_still_do(
     assert results("ex:a ex:r 1 .", shapes) == [("ex:a", "ex:q", None, "sh:MinCount")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason='bug: sh:deactivated "1"^^xsd:boolean (true) is not honoured; pySHACL honours it',
-)
 def test_deactivated_written_as_one_is_true():
+    """Found as a bug: sh:deactivated "1"^^xsd:boolean was not honoured."""
     shapes = 'ex:S sh:targetNode ex:a ; sh:deactivated "1"^^xsd:boolean ; sh:class ex:C .'
     assert results("ex:a ex:q 1 .", shapes) == []
 
@@ -835,15 +842,30 @@ def test_a_path_on_a_result_is_followed_from_the_focus():
     )
 
 
-def test_an_inverse_of_a_complex_path_and_an_unknown_path_are_refused():
-    """The shapes graph looks supported (unsupported() is empty), so validation.validate does not hand
-    these to pySHACL: the error reaches the caller."""
-    with pytest.raises(NotImplementedError) as raised:
-        path_values("[ sh:inversePath ( ex:p ex:q ) ]", focus="c")
-    assert str(raised.value) == "complex inverse paths"
+def test_an_inverse_of_a_complex_path_is_followed_backwards():
+    """Found as a bug: an inverse of a complex path raised NotImplementedError."""
+    assert path_values("[ sh:inversePath ( ex:p ex:q ) ]", focus="c") == ["ex:a"]
+    assert path_values("[ sh:inversePath [ sh:inversePath ex:p ] ]") == ["ex:b", "ex:e"]
+    assert path_values("[ sh:inversePath [ sh:alternativePath ( ex:p ex:q ) ] ]", focus="c") == [
+        "ex:b",
+        "ex:e",
+    ]
+    assert path_values("[ sh:inversePath [ sh:oneOrMorePath ex:p ] ]", focus="c") == ["ex:a", "ex:b", "ex:z"]
+    assert path_values("[ sh:inversePath [ sh:zeroOrOnePath ex:q ] ]", focus="c") == ["ex:b", "ex:c", "ex:e"]
+
+
+def test_an_unknown_path_is_refused_and_named_by_unsupported():
+    """Found as a bug: unsupported() did not name an unknown path, so validation.validate did not hand it
+    to pySHACL and the error reached the caller."""
     with pytest.raises(NotImplementedError) as raised:
         path_values("[ sh:fooPath ex:p ]")
     assert str(raised.value).startswith("unknown path _:")
+    for path in ("[ sh:fooPath ex:p ]", "( ex:p [ sh:fooPath ex:q ] )", "[ sh:inversePath [ ] ]", '"p"'):
+        assert shacl.ShapesGraph(parse(on_a("sh:minCount 1", path=path))).unsupported() == [
+            (ex("P"), sh("path"))
+        ]
+    for path in ("( ex:p [ sh:inversePath [ sh:alternativePath ( ex:q [ sh:zeroOrMorePath ex:p ] ) ] ] )",):
+        assert shacl.ShapesGraph(parse(on_a("sh:minCount 1", path=path))).unsupported() == []
 
 
 # ---- constructs it does not implement -------------------------------------------------------------
@@ -872,61 +894,56 @@ def test_validating_with_unsupported_constructs_raises_and_names_the_first_three
 # ---- known disagreements with the SHACL specification and pySHACL (bugs) ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: a shape that is also an rdfs:Class has an implicit class target (SHACL 2.1.3.3); the fast "
-    "validator validates nothing, pySHACL reports the result; unsupported() does not flag it",
-)
 def test_a_shape_that_is_a_class_targets_its_instances():
+    """Found as a bug: the implicit class target of a shape that is a class (SHACL 2.1.3.3) was ignored."""
     shapes = "ex:C a rdfs:Class, sh:NodeShape ; sh:property ex:P . ex:P sh:path ex:p ; sh:minCount 1 ."
     assert results("ex:a a ex:C .", shapes) == [p_of_a(None, "sh:MinCount")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: numbers of different XSD types (integer against double) and numeric types not listed in "
-    "comparable() (xsd:short) are not compared, so every such value fails the bound; pySHACL compares them",
-)
 def test_numbers_of_any_numeric_datatype_are_compared():
+    """Found as a bug: an integer against a double bound, and xsd:short, were not compared."""
     assert results('ex:a ex:p 2, "5"^^xsd:short .', on_a("sh:minInclusive 1.0e0")) == []
+    # NaN < 3 is false in SPARQL, so NaN fails the bound (pySHACL lets it pass)
+    data = 'ex:a ex:p 0, "0.5"^^xsd:float, "NaN"^^xsd:double, "INF"^^xsd:double, "3"^^xsd:unsignedByte .'
+    assert results(data, on_a('sh:maxExclusive "3"^^xsd:short')) == bag(
+        p_of_a('"NaN"^^xsd:double', "sh:MaxExclusive"),
+        p_of_a('"INF"^^xsd:double', "sh:MaxExclusive"),
+        p_of_a('"3"^^xsd:unsignedByte', "sh:MaxExclusive"),
+    )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: xsd:dateTime values are not compared, so they fail every bound; pySHACL compares",
-)
 def test_date_times_are_compared():
+    """Found as a bug: xsd:dateTime values were not compared, so they failed every bound."""
     data = 'ex:a ex:p "2020-01-02T00:00:00"^^xsd:dateTime .'
     assert results(data, on_a('sh:minInclusive "2020-01-01T00:00:00"^^xsd:dateTime')) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="disagreement: SPARQL (and pySHACL) cannot order xsd:gYear, so a gYear fails a gYear bound; the "
-    "fast validator orders gYears (no shipped shape uses a gYear bound)",
-)
+def test_date_times_order_across_time_zones_but_not_against_one_without_a_zone():
+    data = """ex:a ex:p "2020-01-01T10:00:00+05:00"^^xsd:dateTime, "2020-01-01T06:00:00Z"^^xsd:dateTime,
+        "2020-01-01T05:00:00"^^xsd:dateTime ."""
+    assert results(data, on_a('sh:minExclusive "2020-01-01T05:30:00Z"^^xsd:dateTime')) == bag(
+        p_of_a('"2020-01-01T10:00:00+05:00"^^xsd:dateTime', "sh:MinExclusive"),
+        p_of_a('"2020-01-01T05:00:00"^^xsd:dateTime', "sh:MinExclusive"),
+    )
+
+
 def test_a_gyear_bound_is_not_comparable():
+    """Found as a bug: SPARQL (and pySHACL) cannot order xsd:gYear; the validator did."""
     data = 'ex:a ex:p "2020"^^xsd:gYear .'
     assert results(data, on_a('sh:minInclusive "2000"^^xsd:gYear')) == [
         p_of_a('"2020"^^xsd:gYear', "sh:MinInclusive")
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: a date or year-month with a time zone (2020-01-01Z) is well-formed XSD and passes pySHACL; "
-    "the fast validator reports it as ill-formed",
-)
 def test_dates_with_a_time_zone_are_well_formed():
+    """Found as a bug: a date or year-month with a time zone was reported ill-formed."""
     assert [
         shacl.well_formed(typed("2020-01-01Z", "date")),
         shacl.well_formed(typed("2020-12Z", "gYearMonth")),
-    ] == [
-        True,
-        True,
-    ]
+        shacl.well_formed(typed("2020-12-31+05:00", "date")),
+        shacl.well_formed(typed("-0044-03-15", "date")),
+        shacl.well_formed(typed("--02-29Z", "gMonthDay")),
+        shacl.well_formed(typed("2020-02-30Z", "date")),
+        shacl.well_formed(typed("2020-13Z", "gYearMonth")),
+        shacl.well_formed(typed("02020-01", "gYearMonth")),
+    ] == [True, True, True, True, True, False, False, False]

@@ -8,8 +8,12 @@ SHACL construct a shapes graph uses, and validation.py then falls back to pySHAC
 can never pass silently. Tests check that both validators report the same results on the
 shipped graph and on every shape fixture.
 
-Class targets and sh:class read rdf:type directly: the data is the OWL RL closure, which
-already holds every superclass type.
+Class targets (explicit, and the implicit target of a shape that is also an rdfs:Class) and
+sh:class read rdf:type directly: the data is the OWL RL closure, which already holds every
+superclass type. sh:minInclusive and the other bounds, sh:lessThan and sh:lessThanOrEquals order
+values as SPARQL does: numbers of any XSD numeric type with each other, strings, xsd:dateTime
+(and xsd:date, as pySHACL does); anything else (xsd:gYear among them) cannot be ordered and so
+fails the bound. sh:flags takes the XPath flags s, m, i and x (pySHACL reads i and m only).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = NamedNode(RDF + "type")
+RDFS_CLASS = NamedNode("http://www.w3.org/2000/01/rdf-schema#Class")
+RDFS_SUBCLASS_OF = NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 RDF_FIRST, RDF_REST, RDF_NIL = NamedNode(RDF + "first"), NamedNode(RDF + "rest"), NamedNode(RDF + "nil")
 LANG_STRING = NamedNode(RDF + "langString")
 XSD_STRING = NamedNode(XSD + "string")
@@ -92,8 +98,15 @@ DESCRIPTIVE = {
     ]
 } | {RDF_TYPE}
 UNSUPPORTED = {sh(n) for n in ("closed", "ignoredProperties", "sparql", "target", "rule", "js")}
+#: the kinds of path that take one path as argument (sequence paths are RDF lists)
+PATH_KINDS = {sh(n) for n in ("inversePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath")}
 
 Term = NamedNode | BlankNode | Literal
+
+
+def is_true(term: Term) -> bool:
+    """An xsd:boolean true, in either lexical form ("true" or "1")."""
+    return isinstance(term, Literal) and term.value in ("true", "1")
 
 
 @dataclass(frozen=True)
@@ -148,18 +161,82 @@ class ShapesGraph:
             if severities:
                 shape.severity = severities[0]
             shape.messages = [m.value for m in props.get(sh("message"), []) if isinstance(m, Literal)]
-            shape.deactivated = any(
-                isinstance(v, Literal) and v.value == "true" for v in props.get(sh("deactivated"), [])
-            )
+            shape.deactivated = any(is_true(v) for v in props.get(sh("deactivated"), []))
             self._shapes[node] = shape
         return self._shapes[node]
 
+    def implicit_class_targets(self) -> set[Term]:
+        """The shapes that are also classes, and so target their own instances (SHACL 2.1.3.3): SHACL
+        instances of rdfs:Class (through rdfs:subClassOf in the shapes graph) and of sh:NodeShape or
+        sh:PropertyShape."""
+        if not hasattr(self, "_implicit"):
+            classes, pending = {RDFS_CLASS}, [RDFS_CLASS]
+            subclasses = defaultdict(list)
+            for s, props in self.by_subject.items():
+                for o in props.get(RDFS_SUBCLASS_OF, []):
+                    subclasses[o].append(s)
+            while pending:
+                for sub in subclasses.get(pending.pop(), []):
+                    if sub not in classes:
+                        classes.add(sub)
+                        pending.append(sub)
+            shape_types = {sh("NodeShape"), sh("PropertyShape")}
+            self._implicit = {
+                s
+                for s, props in self.by_subject.items()
+                if not classes.isdisjoint(props.get(RDF_TYPE, []))
+                and not shape_types.isdisjoint(props.get(RDF_TYPE, []))
+            }
+        return self._implicit
+
     def targeted(self) -> list[Term]:
         kinds = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
-        return [s for s, props in self.by_subject.items() if any(sh(k) in props for k in kinds)]
+        implicit = self.implicit_class_targets()
+        return [
+            s for s, props in self.by_subject.items() if s in implicit or any(sh(k) in props for k in kinds)
+        ]
+
+    def siblings(self, shape_node: Term) -> list[Term]:
+        """The sibling shapes of a qualified value shape (SHACL 4.7.3): the values of
+        sh:property/sh:qualifiedValueShape of every shape that has this one as a sh:property, less
+        this shape's own sh:qualifiedValueShape."""
+        if not hasattr(self, "_parents"):
+            self._parents: dict = defaultdict(list)
+            for s, props in self.by_subject.items():
+                for o in props.get(sh("property"), []):
+                    self._parents[o].append(s)
+        own = self.values(shape_node, "qualifiedValueShape")
+        found = {
+            q: None
+            for parent in self._parents.get(shape_node, [])
+            for prop in self.values(parent, "property")
+            for q in self.values(prop, "qualifiedValueShape")
+            if q not in own
+        }
+        return list(found)
+
+    def known_path(self, path: Term, depth: int = 0) -> bool:
+        """Whether the validator can follow the path (a cyclic or malformed one it cannot)."""
+        if isinstance(path, NamedNode):
+            return True
+        props = self.by_subject.get(path, {})
+        if depth > 50 or isinstance(path, Literal) or not props:
+            return False
+        if RDF_FIRST in props:
+            return all(self.known_path(step, depth + 1) for step in self.rdf_list(path))
+        if sh("alternativePath") in props:
+            options = self.rdf_list(props[sh("alternativePath")][0])
+            return all(self.known_path(step, depth + 1) for step in options)
+        kinds = [k for k in PATH_KINDS if k in props]
+        return len(kinds) == 1 and self.known_path(props[kinds[0]][0], depth + 1)
 
     def unsupported(self) -> list[tuple]:
-        return [(s, p) for s, props in self.by_subject.items() for p in props if p in UNSUPPORTED]
+        found = [(s, p) for s, props in self.by_subject.items() for p in props if p in UNSUPPORTED]
+        return found + [
+            (s, sh("path"))
+            for s, props in self.by_subject.items()
+            if sh("path") in props and not all(self.known_path(p) for p in props[sh("path")])
+        ]
 
 
 class DataIndex:
@@ -199,6 +276,13 @@ INTEGER_BOUNDS: dict[str, tuple[int | None, int | None]] = {
 }
 _ZONE = r"(Z|[+-]\d{2}:\d{2})"
 _TIME = r"\d{2}:\d{2}:\d{2}(\.\d+)?"
+_YEAR = r"-?(?:[1-9]\d{3,}|0\d{3})"
+
+
+def _calendar_date(year: str, month: str, day: str) -> None:
+    """Raise ValueError unless the day exists in that month of that year. Leap years repeat every 400
+    years, so any year (XSD 1.1 has a year 0, a leap year) maps onto one of 2000-2399."""
+    dt.date(2000 + int(year) % 400, int(month), int(day))
 
 
 def _integer_in_bounds(name: str) -> Callable[[str], object]:
@@ -217,10 +301,10 @@ def _integer_in_bounds(name: str) -> Callable[[str], object]:
 
 def _date_time(value: str, zone_required: bool) -> object:
     """xsd:dateTime (xsd:dateTimeStamp with the zone required): a real date and time; 24:00:00 is allowed."""
-    if not re.fullmatch(rf"-?\d{{4,}}-\d{{2}}-\d{{2}}T{_TIME}{_ZONE}{'' if zone_required else '?'}", value):
+    if not re.fullmatch(rf"{_YEAR}-\d{{2}}-\d{{2}}T{_TIME}{_ZONE}{'' if zone_required else '?'}", value):
         raise ValueError(value)
     date, _, time = value.partition("T")
-    dt.date.fromisoformat(date[-10:])
+    _calendar_date(date[:-6], date[-5:-3], date[-2:])
     hours, minutes, seconds = int(time[:2]), int(time[3:5]), float(time[6:8])
     if (hours, minutes, seconds) != (24, 0, 0.0) and (hours > 23 or minutes > 59 or seconds > 59):
         raise ValueError(value)
@@ -233,11 +317,15 @@ _LEXICAL: dict[str, Callable[[str], object]] = {
     "float": lambda v: re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([Ee][+-]?\d+)?|[+-]?INF|NaN", v) or 1 / 0,
     "dateTime": lambda v: _date_time(v, zone_required=False),
     "dateTimeStamp": lambda v: _date_time(v, zone_required=True),
-    "date": lambda v: dt.date.fromisoformat(v) if re.fullmatch(r"-?\d{4}-\d{2}-\d{2}", v) else 1 / 0,
-    "gYear": lambda v: re.fullmatch(r"-?\d{4,}(Z|[+-]\d{2}:\d{2})?", v) or 1 / 0,
-    "gYearMonth": lambda v: dt.date(int(v[:4]), int(v[5:7]), 1) if re.fullmatch(r"\d{4}-\d{2}", v) else 1 / 0,
-    "gMonthDay": lambda v: (
-        dt.date(2000, int(v[2:4]), int(v[5:7])) if re.fullmatch(r"--\d{2}-\d{2}", v) else 1 / 0
+    "date": lambda v: _calendar_date(
+        *re.fullmatch(rf"({_YEAR})-(\d{{2}})-(\d{{2}}){_ZONE}?", v).groups()[:3]
+    ),
+    "gYear": lambda v: re.fullmatch(rf"{_YEAR}{_ZONE}?", v) or 1 / 0,
+    "gYearMonth": lambda v: _calendar_date(
+        *re.fullmatch(rf"({_YEAR})-(\d{{2}}){_ZONE}?", v).groups()[:2], "1"
+    ),
+    "gMonthDay": lambda v: _calendar_date(
+        "2000", *re.fullmatch(rf"--(\d{{2}})-(\d{{2}}){_ZONE}?", v).groups()[:2]
     ),
     "decimal": lambda v: Decimal(v) if re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", v) else 1 / 0,
     "boolean": lambda v: v if v in ("true", "false", "1", "0") else 1 / 0,
@@ -253,37 +341,77 @@ def well_formed(literal: Literal) -> bool:
         return True
     try:
         check(literal.value)
-    except (ValueError, ZeroDivisionError, InvalidOperation, TypeError):
+    except (ValueError, ZeroDivisionError, InvalidOperation, TypeError, AttributeError):
         return False
     return True
 
 
+#: the XSD numeric types, ordered as numbers with each other
+_DECIMALS = {name.removeprefix(XSD) for name in INTEGER_BOUNDS} | {"decimal"}
+
+
+def _date_time_value(value: str) -> dt.datetime:
+    """A well-formed xsd:dateTime as a datetime (with a time zone if it has one); 24:00:00 is the next
+    day's midnight. A year outside 1-9999 raises ValueError."""
+    _date_time(value, zone_required=False)
+    if value[11:19] == "24:00:00":
+        moment = dt.datetime.fromisoformat(value[:11] + "00:00:00" + value[19:].lstrip(".0123456789"))
+        return moment + dt.timedelta(days=1)
+    return dt.datetime.fromisoformat(value)
+
+
 def comparable(term: Term) -> object | None:
-    """A Python value to order literals by, or None."""
+    """A Python value to order a literal by, or None if it is ill-formed or cannot be ordered: as in
+    SPARQL, only numbers, strings and date-times are ordered (and xsd:date by its date alone, as
+    pySHACL orders it). Numbers of every XSD numeric type are Decimal (float for xsd:double and
+    xsd:float) and order with each other; a date-time with a time zone is not ordered against one
+    without (nor does pySHACL order them)."""
     if not isinstance(term, Literal) or term.language:
         return None
     name = term.datatype.value.removeprefix(XSD)
     try:
-        if name in ("integer", "positiveInteger", "nonNegativeInteger", "decimal", "int", "long"):
-            return Decimal(term.value)
+        if name in _DECIMALS:
+            return Decimal(_LEXICAL[name](term.value))
         if name in ("double", "float"):
+            _LEXICAL[name](term.value)
             return float(term.value)
-        if name == "date":
-            return dt.date.fromisoformat(term.value)
-        if name == "gYear":
-            return int(term.value[:5] if term.value.startswith("-") else term.value[:4])
         if name == "string":
             return term.value
-    except (ValueError, InvalidOperation):
+        if name in ("dateTime", "dateTimeStamp"):
+            return _date_time_value(term.value)
+        if name == "date" and re.fullmatch(rf"\d{{4}}-\d{{2}}-\d{{2}}{_ZONE}?", term.value):
+            return dt.date.fromisoformat(term.value[:10])  # by the date alone, as pySHACL orders them
+    except (ValueError, ZeroDivisionError, InvalidOperation):
         return None
     return None
 
 
-def _lt(a: Term, b: Term, or_equal: bool) -> bool:
-    x, y = comparable(a), comparable(b)
-    if x is None or y is None or type(x) is not type(y):
+def _ordered(x: object, y: object, or_equal: bool) -> bool:
+    """x < y (x <= y) for two values of comparable(); False when they cannot be ordered."""
+    if x is None or y is None:
         return False
-    return x <= y if or_equal else x < y
+    if type(x) is not type(y) and not (isinstance(x, Decimal | float) and isinstance(y, Decimal | float)):
+        return False
+    try:
+        return x <= y if or_equal else x < y
+    except (TypeError, InvalidOperation):  # a date-time with a time zone and one without; NaN
+        return False
+
+
+def _lt(a: Term, b: Term, or_equal: bool) -> bool:
+    return _ordered(comparable(a), comparable(b), or_equal)
+
+
+_XPATH_CLASS_OR_SPACE = re.compile(r"\\.|\[(?:\\.|[^\]])*\]|[\t\n\r ]")
+
+
+def compile_pattern(pattern: str, flags: str) -> re.Pattern:
+    """An XPath regular expression with its flags (s, m, i, x) as a Python one. x removes whitespace
+    outside character classes (Python's re.X would also read # as a comment)."""
+    if "x" in flags:
+        pattern = _XPATH_CLASS_OR_SPACE.sub(lambda m: "" if m.group().isspace() else m.group(), pattern)
+    options = {"s": re.DOTALL, "m": re.MULTILINE, "i": re.IGNORECASE}
+    return re.compile(pattern, sum(v for k, v in options.items() if k in flags))
 
 
 def _lang_matches(tag: str, wanted: str) -> bool:
@@ -300,23 +428,23 @@ class Validator:
         self.data = data
 
     # paths
-    def path_values(self, focus: Term, path: Term) -> list[Term]:
+    def path_values(self, focus: Term, path: Term, inverse: bool = False) -> list[Term]:
+        """The nodes the path leads to from the focus node (with inverse, the nodes it leads from)."""
         if isinstance(path, NamedNode):
-            return list(dict.fromkeys(self.data.out.get(focus, {}).get(path, [])))
+            index = self.data.into if inverse else self.data.out
+            return list(dict.fromkeys(index.get(focus, {}).get(path, [])))
         props = self.shapes.by_subject.get(path, {})
-        if RDF_FIRST in props:  # a sequence path
+        if RDF_FIRST in props:  # a sequence path; its inverse is the inverse steps in reverse
             nodes = [focus]
-            for step in self.shapes.rdf_list(path):
-                nodes = list(dict.fromkeys(v for n in nodes for v in self.path_values(n, step)))
+            steps = self.shapes.rdf_list(path)
+            for step in reversed(steps) if inverse else steps:
+                nodes = list(dict.fromkeys(v for n in nodes for v in self.path_values(n, step, inverse)))
             return nodes
         if sh("inversePath") in props:
-            inner = props[sh("inversePath")][0]
-            if isinstance(inner, NamedNode):
-                return list(dict.fromkeys(self.data.into.get(focus, {}).get(inner, [])))
-            raise NotImplementedError("complex inverse paths")
+            return self.path_values(focus, props[sh("inversePath")][0], not inverse)
         if sh("alternativePath") in props:
             options = self.shapes.rdf_list(props[sh("alternativePath")][0])
-            return list(dict.fromkeys(v for step in options for v in self.path_values(focus, step)))
+            return list(dict.fromkeys(v for step in options for v in self.path_values(focus, step, inverse)))
         for name, include_self, repeat in (
             ("zeroOrMorePath", True, True),
             ("oneOrMorePath", False, True),
@@ -327,7 +455,7 @@ class Validator:
                 seen: dict = {focus: None} if include_self else {}
                 frontier = [focus]
                 while frontier:
-                    nxt = [v for n in frontier for v in self.path_values(n, step) if v not in seen]
+                    nxt = [v for n in frontier for v in self.path_values(n, step, inverse) if v not in seen]
                     for v in nxt:
                         seen[v] = None
                     frontier = nxt if repeat else []
@@ -338,6 +466,8 @@ class Validator:
         nodes: dict = {}
         for cls in self.shapes.values(shape_node, "targetClass"):
             nodes.update(dict.fromkeys(self.data.instances.get(cls, [])))
+        if shape_node in self.shapes.implicit_class_targets():
+            nodes.update(dict.fromkeys(self.data.instances.get(shape_node, [])))
         nodes.update(dict.fromkeys(self.shapes.values(shape_node, "targetNode")))
         for p in self.shapes.values(shape_node, "targetSubjectsOf"):
             nodes.update(dict.fromkeys(s for s, props in self.data.out.items() if p in props))
@@ -428,7 +558,7 @@ class Validator:
                         ):
                             fail(name, v)
                 elif name == "uniqueLang":
-                    if arg.value == "true":
+                    if is_true(arg):
                         counts: dict = defaultdict(int)
                         for v in values:
                             if isinstance(v, Literal) and v.language:
@@ -436,18 +566,16 @@ class Validator:
                         for _ in (lang for lang, n in counts.items() if n > 1):
                             fail(name, None)
                 elif name == "pattern":
-                    flags = "".join(f.value for f in p.get(sh("flags"), []))
-                    regex = re.compile(arg.value, re.IGNORECASE if "i" in flags else 0)
+                    regex = compile_pattern(arg.value, "".join(f.value for f in p.get(sh("flags"), [])))
                     for v in values:
                         if isinstance(v, BlankNode) or not regex.search(v.value):
                             fail(name, v)
                 elif name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
-                    inclusive = name.endswith("Inclusive")
-                    for v in values:
-                        low, high = (arg, v) if name.startswith("min") else (v, arg)
-                        # an ill-formed value cannot be compared, so it does not satisfy the bound
-                        ill_formed = isinstance(v, Literal) and not well_formed(v)
-                        if ill_formed or not _lt(low, high, inclusive):
+                    inclusive, bound = name.endswith("Inclusive"), comparable(arg)
+                    for v in values:  # an ill-formed value cannot be ordered, so it fails the bound
+                        x = comparable(v)
+                        low, high = (bound, x) if name.startswith("min") else (x, bound)
+                        if not _ordered(low, high, inclusive):
                             fail(name, v)
                 elif name in ("minLength", "maxLength"):
                     for v in values:
@@ -494,7 +622,13 @@ class Validator:
                         if not self.conforms(v, arg):
                             fail(name, v)
                 elif name == "qualifiedValueShape":
-                    passed = sum(1 for v in values if self.conforms(v, arg))
+                    disjoint = any(is_true(d) for d in p.get(sh("qualifiedValueShapesDisjoint"), []))
+                    siblings = self.shapes.siblings(shape.node) if disjoint else []
+                    passed = sum(
+                        1
+                        for v in values
+                        if self.conforms(v, arg) and not any(self.conforms(v, s) for s in siblings)
+                    )
                     low = p.get(sh("qualifiedMinCount"))
                     high = p.get(sh("qualifiedMaxCount"))
                     if low and passed < int(low[0].value):
