@@ -212,6 +212,7 @@ def test_a_hit_is_a_match_from_the_threshold_up():
         ("Kazakhstan", "Kazakhstn", (94.0, "typo")),
         ("Bishkek", "Bishkak", (94.0, "typo")),  # 7 letters: one allowed
         ("Nursultan Nazarbayev", "Nazarbaev Nursultan", (94.0, "typo")),  # any order, a typo
+        ("Nursultan Nazarbayev", "Nazarbayev Nursultan N", (88.0, "typo")),  # any order, a word more
         ("Uzbekistan", "Uzbekestam", (88.0, "typo")),  # 10 letters: two allowed
         ("Kazakhstan", "Qazakstan", (91.0, "typo")),
         ("Kyrgyzstan", "Qirghizstam", (91.0, "typo")),
@@ -231,7 +232,9 @@ def test_a_hit_is_a_match_from_the_threshold_up():
         ("Zhanibek Khan", "Janibek", (70.8, "words")),  # a loose word of the label
         ("Zhanibek Khan", "Djanybek", (72.3, "words")),  # the loose form of the query's word
         ("Zhanibek", "Janibek Khan Batyr", (68.9, "words")),  # the label's words are in the query
+        ("Atambayev", "Atambaev Almazbek", (70.6, "words")),  # with a typo
         ("Nursultan Nazarbayev", "Nursultan", (69.0, "words")),
+        ("Astana Zhol", "Astana Astana Zhol", (80.0, "words")),  # a word twice
         ("Turkic Council", "Turk", (57.1, "prefix")),
         ("Turkic Council", "Coun", (57.1, "prefix")),  # the prefix of a later word
         ("Turkic Council", "ounci", (30.7, "inside")),
@@ -240,6 +243,7 @@ def test_a_hit_is_a_match_from_the_threshold_up():
         ("abcdefghipqrs", "abcdefghixyzw", None),  # ratio 69.2: not similar
         ("Baku2013 summit", "baku2012", None),  # a word with digits has no typos
         ("Summit1 Baku", "Summitx", None),  # nor is it a typo of a word without
+        ("Summitab Baku", "Summit1b", None),  # in either direction
         ("Astana", "Ankara", None),
         ("Astana", "?!", None),
     ],
@@ -253,6 +257,36 @@ def test_a_short_name_in_cyrillic_capitals_is_an_abbreviation_too():
     # still have typos (below the threshold)
     assert one("shchshchshchshcz", "ЩЩЩЩ") == (80.0, "words")
     assert one("shchshchshchshcz", "щщщщ") == (94.0, "typo")
+
+
+def test_an_exact_label_does_not_hide_the_near_ones():
+    assert found(index(("a", "Bishkek"), ("b", "Bishkak")), "Bishkek", decide=False) == [
+        ("a", "Bishkek", 100.0, "exact"),
+        ("b", "Bishkak", 94.0, "typo"),
+    ]
+    assert found(index(("a", "Astana"), ("b", "Astana Zhol")), "Astana", decide=False) == [
+        ("a", "Astana", 100.0, "exact"),
+        ("b", "Astana Zhol", 70.9, "words"),
+    ]
+    # nor a label too short for a typo one that is not, nor a label without the text one with it
+    assert found(index(("a", "Astana"), ("b", "Astanaxy")), "Astanax", decide=False) == [
+        ("b", "Astanaxy", 94.0, "typo"),
+        ("a", "Astana", 80.0, "words"),
+    ]
+    assert found(index(("a", "Ankara"), ("b", "Turkic Council")), "Coun") == [
+        ("b", "Turkic Council", 57.1, "prefix")
+    ]
+    # nor a label that shares a word but is no words match one that is
+    assert found(index(("a", "Astana Bank"), ("b", "Astana Zhol Road")), "Astana Zhol") == [
+        ("b", "Astana Zhol Road", 73.8, "words")
+    ]
+
+
+def test_loose_forms_are_for_latin_letters_only():
+    # the Cyrillic keys keep their doubled letters: асса is not аса in Cyrillic; only the longer
+    # Latin keys (assa iuiuiuiu, asa iuiuiuiu) merge them, with a lower share of the label
+    assert one("Асса Юююю", "Аса") == (64.6, "words")
+    assert one("Аса Юююю", "Асса") == (66.7, "words")
 
 
 def test_every_label_within_a_typo_is_found_not_only_the_first_five():
@@ -286,9 +320,9 @@ def test_the_label_shown_is_the_one_typed_then_one_in_the_querys_script_then_the
     erdogan = index(("e", "Ердоган", "kk"), ("e", "Эрдоган", "ru"), ("e", "Erdogan", "en"))
     assert [(h.label.value, h.label.language) for h in erdogan.find("ЭРДОГАН")] == [("Эрдоган", "ru")]
     assert [(h.label.value, h.label.language) for h in erdogan.find("erdogan")] == [("Erdogan", "en")]
-    # none as typed: the one in Cyrillic, although the Latin one comes first
-    latin_first = index(("e", "Erdogan", "en"), ("e", "Ердоган", "kk"))
-    assert [h.label.value for h in latin_first.find("Эрдоганъ")] == ["Ердоган"]
+    # none as typed: the one in Cyrillic, although the Latin one is shorter
+    latin_shorter = index(("e", "Erdogan", "en"), ("e", "Ердоганъ", "kk"))
+    assert [h.label.value for h in latin_shorter.find("Эрдоганъ")] == ["Ердоганъ"]
     # all as typed: the shorter, although the longer comes first
     assert [
         h.label.value for h in index(("e", "Erdogan.", "en"), ("e", "Erdogan", "tr")).find("ERDOGAN")
@@ -358,8 +392,8 @@ def test_a_name_entity_gives_way_to_the_entity_that_bears_it():
         ("ots", "Turkic Council", 88.0, "typo"),
         ("name", "Turkic Council", 84.0, "typo"),
     ]
-    # below the threshold it keeps its own score
-    assert found(idx, "Turk", decide=False) == [
+    # below the threshold it keeps its own score (their order: see the next test)
+    assert sorted(found(idx, "Turk", decide=False)) == [
         ("name", "Turkic Council", 57.1, "prefix"),
         ("ots", "Turkic Council", 57.1, "prefix"),
     ]
@@ -380,6 +414,19 @@ def test_a_name_entity_gives_way_to_the_entity_that_bears_it():
     ]
 
 
+def test_below_the_threshold_a_name_entity_still_comes_after_its_bearer():
+    """Found by this file (a strict xfail first): below the threshold the name entity kept its bearer's
+    score, and IRI order put it first."""
+    idx = index(
+        ("organization-of-turkic-states", "Turkic Council"),
+        ("name-turkic-council", "Turkic Council"),
+        bearers={"name-turkic-council": "organization-of-turkic-states"},
+    )
+    result = found(idx, "Turkic", decide=False)
+    assert [iri for iri, *_ in result] == ["organization-of-turkic-states", "name-turkic-council"]
+    assert result[1][2] < result[0][2] == 68.6
+
+
 # ---------------------------------------------------------------------------------- single_out
 
 
@@ -396,6 +443,7 @@ def scored(items: list[Hit]) -> list[tuple[str, float]]:
     [
         ((), []),
         ((70.0, 100.0), [("e1", 100.0), ("e0", 70.0)]),  # best first
+        ((70.0, 80.0), [("e1", 80.0), ("e0", 70.0)]),  # also with no match
         ((100.0, 90.0, 85.0), [("e0", 100.0), ("e1", 84.0), ("e2", 84.0)]),
         ((100.0, 100.0, 70.0), [("e0", 84.0), ("e1", 84.0), ("e2", 70.0)]),  # a tie: no match
         ((85.0, 85.0, 85.0), [("e0", 84.0), ("e1", 84.0), ("e2", 84.0)]),
@@ -440,6 +488,8 @@ graph:asserted {
     ots:area 2724900.5 ; ots:founded "1991-12-16"^^xsd:date ; ots:member true ; ots:motto "Mangilik El"@kk .
   res:turkiye a ots:State ; rdfs:label "Türkiye"@en, "Түркия"@kk, "Турция"@ru ; ots:capital res:ankara ;
     ots:founded "1923-10-29"^^xsd:date ; ots:member true ; ots:address [ rdfs:comment "Ankara" ] .
+  res:kazakhstan ots:homepage <https://www.gov.kz/> .
+  res:kyrgyzstan a ots:State ; rdfs:label "Kyrgyzstan"@en .
   res:astana a ots:City ; rdfs:label "Astana"@en, "Астана"@kk .
   res:astara a ots:City ; rdfs:label "Astara"@en .
   res:ankara a ots:City ; rdfs:label "Ankara"@en .
@@ -456,7 +506,7 @@ graph:inferred {
   res:kazakhstan a ots:Place . res:turkiye a ots:Place . res:astana a ots:Place . res:astara a ots:Place .
   res:ankara a ots:Place . res:bishkek a ots:Place . res:turkistan-city a ots:Place .
 }
-graph:links { res:kazakhstan skos:exactMatch wd:Q232 . res:turkiye skos:exactMatch wd:Q43 . }
+graph:links { res:kazakhstan skos:exactMatch wd:Q232 . res:turkiye skos:exactMatch wd:Q49, wd:Q43 . }
 """
 
 
@@ -560,13 +610,28 @@ def test_a_label_in_another_language_names_the_candidate_in_english_without_a_la
     (candidate,) = legacy(client, {"query": "Бишкек"})  # the label is @ky
     assert (candidate["name"], candidate["score"], candidate["match"]) == ("Bishkek", 100.0, True)
     assert "lang" not in candidate and "wikidata" not in candidate
+    # two linked items: the first is the candidate's, the description has both
+    (turkiye,) = legacy(client, {"query": "Türkiye"})
+    assert (turkiye["wikidata"], turkiye["description"]) == ("Q43", "State · Wikidata Q43, Q49")
     # Kazakh letters: Kazakh, also for candidates that matched a label in English
-    candidates = legacy(client, {"query": "Түркия"})
-    assert [(c["id"].removeprefix(RES), c["name"], c["lang"], c["score"]) for c in candidates] == [
-        ("turkiye", "Түркия", "kk", 100.0),
-        ("turkistan-city", "Turkistan", "kk", 60.0),
-        ("turkistan-region", "Turkistan", "kk", 60.0),
-    ]
+    for text in ("Түркия", "ТҮРКИЯ"):
+        candidates = legacy(client, {"query": text})
+        assert [(c["id"].removeprefix(RES), c["name"], c["lang"], c["score"]) for c in candidates] == [
+            ("turkiye", "Түркия", "kk", 100.0),
+            ("turkistan-city", "Turkistan", "kk", 60.0),
+            ("turkistan-region", "Turkistan", "kk", 60.0),
+        ], text
+
+
+def test_the_language_of_a_query_is_checked_again():
+    from otsgraph.server.reconcile_catalogue import Candidate, Query, display_language
+
+    matched = Candidate(RES + "kazakhstan", 100.0, 100.0, lit("Казахстан", "ru"))
+    assert display_language(matched, Query("Казахстан", lang="tr")) == "ru"
+    assert display_language(matched, Query("Казахстан", lang="kk")) == "kk"
+    assert display_language(matched, Query(None)) == "ru"
+    assert display_language(Candidate(RES + "x", 0.0, None, None), Query("2012")) is None
+    assert display_language(Candidate(RES + "x", 0.0, None, lit("x", "tr")), Query("2012")) is None
 
 
 def test_namesakes_tie_until_a_type_tells_them_apart(client):
@@ -630,6 +695,14 @@ def test_a_linked_qid_is_its_entity(client, identifier):
     assert ranked(legacy(client, {"query": identifier})) == [("turkiye", 100.0, True)]
 
 
+def test_the_match_flag_from_the_threshold_up(client):
+    # two letters off on the loose key (85): a match, at the threshold
+    assert ranked(legacy(client, {"query": "Kirgizztam"})) == [("kyrgyzstan", 85.0, True)]
+    assert ranked(
+        legacy(client, {"query": "Kirgizztam", "properties": [{"pid": "ots:member", "v": True}]})
+    ) == [("kyrgyzstan", 51.0, False)]
+
+
 def test_candidates_below_the_threshold_and_the_limit(client):
     assert ranked(legacy(client, {"query": "Ast"})) == [("astana", 62.5, False), ("astara", 62.5, False)]
     assert ranked(legacy(client, {"query": "Ast", "limit": 1})) == [("astana", 62.5, False)]
@@ -651,6 +724,9 @@ def test_a_blank_query_has_no_candidates(client):
     assert legacy(client, {"query": ""}) == []
     assert legacy(client, {"query": "   "}) == []
     assert draft(client, {"conditions": [name("  ")]}) == []
+    # a blank name with a property condition: the property alone
+    blank_name = {"conditions": [name("  "), prop("ots:capital", "Astana", matchQualifier=None)]}
+    assert ranked(draft(client, blank_name)) == [("kazakhstan", 100.0, True)]
     assert legacy(client, {"query": "?!"}) == []
 
 
@@ -791,6 +867,9 @@ def holders(client, pid: str, value) -> list[str]:
         ("ots:capital", {"id": f" {RES}astana"}, ["kazakhstan"]),
         ("ots:capital", {"id": "res:astara", "name": "Astana"}, ["kazakhstan"]),  # the name, then
         ("ots:capital", {"id": "res:astara"}, []),
+        ("ots:homepage", {"id": " https://www.gov.kz/ "}, ["kazakhstan"]),  # not an entity
+        ("ots:homepage", " https://www.gov.kz/", ["kazakhstan"]),
+        ("ots:homepage", {"id": "https://www.gov.kz"}, []),
         ("ots:capital", {"name": "ASTANA"}, ["kazakhstan"]),
         ("ots:capital", {"name": "Ast"}, []),
         ("ots:citizenOf", {"id": "Q232"}, ["nazarbayev"]),  # the entity linked to the QID
@@ -967,6 +1046,14 @@ def test_a_legacy_query_in_a_language_of_the_graph(client):
             bad("a query may have one name condition", "queries[0].conditions[1]"),
         ),
         (
+            {"conditions": [name(""), name("y")]},
+            bad("a query may have one name condition", "queries[0].conditions[1]"),
+        ),
+        (
+            {"conditions": [{**name("x"), "matchQualifier": ""}]},
+            bad("this service supports no matchQualifier", "queries[0].conditions[0].matchQualifier"),
+        ),
+        (
             {"conditions": [{"matchType": "name", "propertyValue": ["x"]}]},
             bad("the value of a name condition must be a string", "queries[0].conditions[0].propertyValue"),
         ),
@@ -1038,7 +1125,8 @@ def test_the_draft_reads_0_2_queries_and_its_own_fields(client):
     ],
 )
 def test_a_whole_number_parameter(value, number):
-    assert _int(value, "limit", 10, 100) == number
+    parsed = _int(value, "limit", 10, 100)
+    assert (parsed, type(parsed)) == (number, int)
 
 
 @pytest.mark.parametrize(
@@ -1100,6 +1188,7 @@ def test_every_way_of_sending_a_batch(client):
         response = client.get("/reconcile", query_string={"query": single})
         assert list(response.get_json()) == ["result"]
         assert ranked(response.get_json()["result"])[0] == ("astana", 100.0, True)
+    assert client.get("/reconcile", query_string={"query": ""}).get_json() == {"result": []}
     assert (
         client.get("/reconcile", query_string={"query": "{Astana"}).get_json()
         == bad(
@@ -1112,6 +1201,16 @@ def test_every_way_of_sending_a_batch(client):
     assert ranked(response.get_json()["results"][0]["candidates"]) == expected
     # the manifest when there is nothing to do
     assert client.get("/reconcile").get_json()["batchSize"] == 100
+
+
+def test_a_data_extension_sent_to_the_0_2_root(client):
+    extension = {"ids": ["res:kazakhstan"], "properties": [{"id": "wikidata"}]}
+    expected = {
+        "meta": [{"id": "wikidata", "name": "Wikidata item (QID)"}],
+        "rows": {"res:kazakhstan": {"wikidata": [{"str": "Q232"}]}},
+    }
+    assert client.post("/reconcile", json=extension).get_json() == expected
+    assert client.get("/reconcile", query_string={"extend": json.dumps(extension)}).get_json() == expected
 
 
 def test_a_batch_holds_at_most_100_queries(client):
@@ -1173,12 +1272,8 @@ def test_a_body_that_is_not_json_is_refused(client, path):
     assert (status, body["error"], body["message"]) == (400, "bad-request", INVALID_BODY)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reconcile._json_body passes 'the body' (the message's wording) to _parse_json as `where`: "
-    "invalid JSON in a body says where='the body', every other body error where='body'",
-)
 def test_a_body_that_is_not_json_is_placed_like_every_other_body_error(client):
+    """Found by this file (a strict xfail first): invalid JSON in a body was placed at 'the body'."""
     response = client.post("/reconcile", data=b"{,}", content_type="application/json")
     assert error(response) == bad(INVALID_BODY, "body")
 
@@ -1211,10 +1306,11 @@ def test_jsonp_for_a_get_with_a_callback(client):
     text = response.get_data(as_text=True)
     assert text.startswith('/**/cb_1$({"result": [{"id": "https://w3id.org/otsgraph/resource/ankara", ')
     assert text.endswith("});")
-    wrapped = client.get("/reconcile", query_string={"query": "Бишкек", "callback": "f"}).get_data(
+    wrapped = client.get("/reconcile", query_string={"query": "Астана", "callback": "f"}).get_data(
         as_text=True
     )
-    assert '"name": "Bishkek"' in wrapped and "\\u0411" not in wrapped and "Бишкек" not in wrapped
+    assert '"name": "\\u0410\\u0441\\u0442\\u0430\\u043d\\u0430"' in wrapped  # ASCII, with \u escapes
+    assert "Астана" not in wrapped
     # a POST answers JSON whatever the callback
     response = client.post("/reconcile?callback=f", data={"queries": json.dumps({"q0": {"query": ""}})})
     assert (response.mimetype, response.get_json()) == ("application/json", {"q0": {"result": []}})

@@ -381,7 +381,9 @@ class Index:
         for hit in hits:
             bearer = self.bearers.get(hit.iri)
             if bearer in scores and scores[bearer] >= hit.score:
-                hit = Hit(hit.iri, hit.label, min(hit.score, THRESHOLD - 1), hit.how)
+                # strictly below the bearer (a tie would leave the order to the IRIs) and the threshold
+                lowered = min(hit.score, THRESHOLD - 1, round(scores[bearer] - 0.1, 1))
+                hit = Hit(hit.iri, hit.label, lowered, hit.how)
             out.append(hit)
         return sorted(out, key=lambda h: -h.score)  # stable: the order above breaks ties
 

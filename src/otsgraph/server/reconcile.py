@@ -124,15 +124,17 @@ def _parameter(name: str) -> str | None:
     return value
 
 
-def _parse_json(text: str, where: str) -> Any:
+def _parse_json(text: str, where: str, named: str = "") -> Any:
+    """JSON, or a 400 placed at `where` (its message names the text as `named`, by default `where`)."""
+    named = named or where
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise BadRequest(
-            f"{where} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}", where
+            f"{named} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}", where
         ) from None
     except RecursionError:
-        raise BadRequest(f"{where} nests arrays or objects too deeply", where) from None
+        raise BadRequest(f"{named} nests arrays or objects too deeply", where) from None
 
 
 def _json_body() -> Any:
@@ -143,7 +145,7 @@ def _json_body() -> Any:
         raise BadRequest(f"the body is not UTF-8 ({err.reason})", "body", code="bad-encoding") from None
     if not text.strip():
         raise BadRequest("the body is empty", "body")
-    return _parse_json(text, "the body")
+    return _parse_json(text, "body", "the body")
 
 
 def _int(value: Any, where: str, default: int, most: int, least: int = 1) -> int:
