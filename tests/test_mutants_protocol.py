@@ -81,7 +81,7 @@ def served():
     """The served graph: every write goes through the gate; links use the configured public URL."""
     app = create_app(
         ServerConfig(
-            executor="thread", update_tokens={TOKEN: "tester"}, public_url="https://example.org/ots"
+            executor="thread", update_tokens={TOKEN: "tester"}, public_url="https://example.org/ots/"
         ),
         layout=Layout(REPO),
     )
@@ -517,6 +517,32 @@ def test_direct_identification_with_a_bad_query_string_is_400(client):
     )
 
 
+@pytest.mark.parametrize("path", ["/rdf-graphs?graph=http://x.org/g", "/rdf-graphs/x", "/rdf-graphs"])
+def test_other_methods_are_405_with_the_allowed_ones(client, path):
+    response = client.patch(path, headers=AUTH)
+    assert_error(response, 405, "method-not-allowed", "The method is not allowed for the requested URL.")
+    assert set(response.headers["Allow"].split(", ")) == set(ALLOW_GRAPHS.split(", "))
+
+
+def test_a_body_that_cannot_be_read_changes_nothing(client):
+    graph = fresh()
+    assert_error(
+        put(client, graph, f"<{EX}a> <{EX}p> <{EX}b> .", {**AUTH, "Content-Type": "text/plain"}),
+        415,
+        "unsupported-media-type",
+        "cannot read the body as text/plain; send one of text/turtle, application/x-turtle, "
+        "application/n-triples, application/n-quads, application/trig, application/rdf+xml, "
+        "application/ld+json",
+    )
+    assert_error(
+        put(client, graph, "#" + "a" * LIMIT), 413, "too-large", "the request body is larger than 2,000 bytes"
+    )
+    assert_error(
+        post(client, graph, f"<{EX}a> <{EX}p> ."), 400, "syntax", "body:1:53: . is not a valid RDF object"
+    )
+    assert get_graph(client, graph).status_code == 404
+
+
 # ------------------------------------------------------------------------------- the served graph (gated)
 
 OTS = "https://w3id.org/otsgraph/ontology/"
@@ -577,6 +603,23 @@ def test_served_a_write_the_gate_refuses_is_422_and_changes_nothing(served):
     assert refused.status_code == 422, refused.data
     assert refused.get_json()["conforms"] is False
     assert len(change_log(served)) == before
+
+
+def test_served_an_update_the_gate_accepts_is_recorded(served):
+    client = served.test_client()
+    name = fresh("upd").rpartition("/")[2]
+    insert = f"""INSERT DATA {{
+        res:{name} a ots:City ; rdfs:label "{name}"@en, "{name} kk"@kk, "{name} ru"@ru .
+        GRAPH claim:{name} {{ res:{name} ots:inCountry res:kazakhstan }}
+        claim:{name} a ots:BackgroundClaim ; dct:source <news/{name}> .
+    }}"""  # the endpoint's prefixes are predeclared; <news/…> is relative to the endpoint
+    response = client.post("/sparql", data=insert.encode(), headers=UPDATE)
+    assert response.status_code == 204, response.data
+    assert response.headers["Cache-Control"] == "no-store"
+    record = change_log(served)[-1]
+    assert (record.who, record.summary) == ("tester", "SPARQL Update (7 added, 0 removed)")
+    source = f"<https://w3id.org/otsgraph/claim/{name}> <{SOURCE}> <https://example.org/ots/news/{name}>"
+    assert ask(client, f"ASK {{ {source} }}") is True
 
 
 def test_served_links_use_the_public_url(served):
@@ -754,6 +797,9 @@ def test_formats_and_accept_each_have_their_own_answer(client):
 def test_relative_iris_in_a_query_resolve_against_the_endpoint(client):
     query = "SELECT ?x { BIND(<rel> AS ?x) }"
     assert select(client, query) == [{"x": "http://localhost/rel"}]
+    assert select(client, "SELECT ?x ?y { BIND(<> AS ?x) BIND(<#f> AS ?y) }") == [
+        {"x": "http://localhost/sparql", "y": "http://localhost/sparql#f"}
+    ]
     other = client.get("/sparql", query_string={"query": query}, headers={"Host": "b.example"})
     assert other.get_json()["results"]["bindings"][0]["x"]["value"] == "http://b.example/rel"
     mounted = client.get("/sparql", query_string={"query": query}, environ_overrides={"SCRIPT_NAME": "/app"})
@@ -896,18 +942,32 @@ def test_the_size_limits(client):
         "too-large",
         "the request body is larger than 2,000 bytes",
     )
+
     # without a Content-Length (chunked), the body is read up to the limit
-    chunked = {"wsgi.input_terminated": True}
-    exact = client.post("/sparql", input_stream=io.BytesIO(body), headers=QUERY, environ_overrides=chunked)
+    exact = post_chunked(client, body)
     assert exact.status_code == 200, exact.data
-    assert_error(
-        client.post(
-            "/sparql", input_stream=io.BytesIO(body + b" "), headers=QUERY, environ_overrides=chunked
-        ),
-        413,
-        "too-large",
-        "the request body is larger than 2,000 bytes",
+
+
+def post_chunked(client, data: bytes):
+    """A body without Content-Length, as a WSGI server passes a chunked one (wsgi.input_terminated)."""
+    return client.post(
+        "/sparql",
+        input_stream=io.BytesIO(data),
+        headers={**QUERY, "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a body without Content-Length (chunked, as gunicorn passes it) over max_request_bytes "
+    "is cut to the limit and run, not refused: Flask's MAX_CONTENT_LENGTH (the same limit) stops "
+    "request.stream at `limit` bytes, so sparql._body's read(limit + 1) never sees the extra byte "
+    "(waitress sets Content-Length after de-chunking, so `otsgraph serve` answers 413)",
+)
+def test_a_chunked_body_over_the_limit_is_413(client):
+    response = post_chunked(client, b"ASK {}" + b" " * (LIMIT - 6) + b" ")
+    assert_error(response, 413, "too-large", "the request body is larger than 2,000 bytes")
 
 
 def test_the_result_size_limit(client):
@@ -957,6 +1017,17 @@ def test_service_is_refused(client):
     assert_error(
         client.post("/sparql", data=update.encode(), headers=UPDATE), 403, "service-forbidden", message
     )
+    # the names are resolved as the engine would: against the endpoint, with the predeclared prefixes
+    relative = client.get("/sparql", query_string={"query": "ASK { SERVICE <s> { ?s ?p ?o } }"})
+    assert_error(
+        relative,
+        403,
+        "service-forbidden",
+        "SERVICE <http://localhost/s> is not allowed: this server may call only these hosts "
+        "(none: the allowlist is empty)",
+    )
+    prefixed = client.get("/sparql", query_string={"query": "ASK { SERVICE res:s { ?s ?p ?o } }"})
+    assert prefixed.get_json()["message"].startswith("SERVICE <https://w3id.org/otsgraph/resource/s> is not")
     assert_error(
         client.post("/sparql", data=b"LOAD <http://127.0.0.1:9/x>", headers=UPDATE),
         403,
@@ -968,13 +1039,13 @@ def test_service_is_refused(client):
 
 def test_an_update(client):
     graph = fresh()
-    insert = f"INSERT DATA {{ GRAPH <{graph}> {{ <rel> <{EX}p> 1 }} }}"
+    insert = f"INSERT DATA {{ GRAPH <{graph}> {{ <rel> <{EX}p> <> }} }}"
     response = client.post("/sparql", data=insert.encode(), headers=UPDATE)
     assert response.status_code == 204, response.data
     assert response.data == b""
     assert response.headers["Cache-Control"] == "no-store"
     got = get_graph(client, graph, Accept="application/n-triples")
-    assert ntriples(got) == {f'<http://localhost/rel> <{EX}p> "1"^^<{XSD_INTEGER}> .'}
+    assert ntriples(got) == {f"<http://localhost/rel> <{EX}p> <http://localhost/sparql> ."}
     form = client.post(
         "/sparql",
         data=f"update=INSERT DATA {{ GRAPH <{graph}> {{ <{EX}s> <{EX}p> 2 }} }}",
@@ -1029,6 +1100,17 @@ def test_an_update_with_the_protocols_dataset(client):
         client.post(
             "/sparql",
             query_string={"using-graph-uri": "http://ex ample"},
+            data=update.encode(),
+            headers=UPDATE,
+        ),
+        400,
+        "bad-graph-iri",
+        "using-graph-uri must be an absolute IRI: Invalid IRI code point ' '",
+    )
+    assert_error(
+        client.post(
+            "/sparql",
+            query_string={"using-named-graph-uri": "http://ex ample"},
             data=update.encode(),
             headers=UPDATE,
         ),
