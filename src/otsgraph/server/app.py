@@ -135,7 +135,9 @@ def create_app(
     proxies = trusted_networks(config.trusted_proxies)  # before any work: a bad entry is a startup error
     app = Flask(__name__)
     app.config.update(flask_config)
-    app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
+    # one byte over the limit, so that a body sent without a Content-Length (chunked) and over the
+    # limit is read far enough to be refused with 413 by the routes, not cut to the limit and run
+    app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes + 1
     install(app, server_state or load_state(layout or Layout.default(), config))
     executor = app.extensions["otsgraph"].executor
     app.wsgi_app = Admission(app.wsgi_app, executor)  # type: ignore[method-assign]
