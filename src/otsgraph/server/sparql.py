@@ -21,6 +21,7 @@ from flask import Blueprint, Response, current_app, redirect, request
 from ..namespaces import PREFIXES
 from ..sparql_tokens import ScanError
 from .dispatch import run_job
+from .errors import CORS as _CORS
 from .jobs import DEFAULT_GRAPH, QueryJob
 from .negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from .safety import ProtocolError, check_nesting, check_services, check_token, check_update_clauses
@@ -35,7 +36,6 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
-_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Last-Modified"}
 
 
 def _counts(server: ServerState) -> Counts:
@@ -296,7 +296,8 @@ def _query(server: ServerState, op: Operation) -> Response:
     default_graph: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     if default or named:  # the protocol's dataset replaces the query's FROM / FROM NAMED
-        _nodes(default + named, "default-graph-uri / named-graph-uri")
+        _nodes(default, "default-graph-uri")
+        _nodes(named, "named-graph-uri")
         default_graph, named_graphs = tuple(default), tuple(named)
     elif not found.has_dataset_clause:
         default_graph = tuple(_iri(g) for g in server.default_graphs)
@@ -360,7 +361,8 @@ def _update(server: ServerState, op: Operation) -> Response:
                 "dataset-conflict",
                 "using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH in the update",
             )
-        _nodes(using + using_named, "using-graph-uri")
+        _nodes(using, "using-graph-uri")
+        _nodes(using_named, "using-named-graph-uri")
         text = with_using(text, found.modify_where_offsets, using, using_named)
     if not server.config.empty:  # the served graph: the change goes through the shapes gate (422 if refused)
         from .writes import gated_update
@@ -370,4 +372,4 @@ def _update(server: ServerState, op: Operation) -> Response:
 
     writes_for(server).update(text, base, who)
     log.info("update by %s (%d bytes)", who, len(op.text))
-    return Response(status=204, headers={"Cache-Control": "no-store"})
+    return Response(status=204, headers={**_CORS, "Cache-Control": "no-store"})  # as the Graph Store's writes
