@@ -38,6 +38,7 @@ NEW_TEST_FILES = (
     "tests/test_mutants_matching.py",
     "tests/test_mutants_protocol.py",
     "tests/test_crash_inside_write.py",
+    "tests/test_mutants_gate.py",
 )
 CAUGHT = {"killed", "timeout"}
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -81,7 +80,6 @@ class Gate:
         (pass False for a read-only store); `commit_hook` is called at each point of a write (tests
         crash there; commit_hook.py), by default the one the environment asks for."""
         self.store = store
-        self.layout = layout
         if shapes is None:
             shapes = [tuple(t) for t in load_shapes(layout)]
         self.context = incremental.Context(store, shapes)
@@ -170,13 +168,6 @@ def load_shapes(layout: Layout) -> list[tuple]:
         for path in sorted(layout.shapes_dir.glob("*.ttl"))
         for q in parse_file(path)
     ]
-
-
-def open_gate(store_path: Path, layout: Layout) -> Gate:
-    """A gate on the on-disk store at store_path (which must have been built)."""
-    from .store import open_store
-
-    return Gate(open_store(store_path), layout)
 
 
 def refresh_inferred(store: ox.Store) -> tuple[int, int]:
