@@ -4,6 +4,8 @@ RDF lists as the ontology may hold them (whole, cut short, dangling), the TBox a
 
 from __future__ import annotations
 
+import itertools
+
 import pyoxigraph as ox
 
 from otsgraph import reasoning
@@ -239,3 +241,27 @@ def test_own_entities_are_the_graphs_resources_and_blank_nodes_not_vocabulary_te
     assert not reasoning.own_entity(ox.NamedNode("https://w3id.org/otsgraph/ontology/Summit"))
     assert not reasoning.own_entity(ox.NamedNode("http://www.wikidata.org/entity/Q232"))
     assert not reasoning.own_entity(ox.Literal("https://w3id.org/otsgraph/resource/kazakhstan"))
+
+
+def test_a_long_transitive_chain_is_closed_whichever_link_the_engine_reads_first():
+    """Twelve places in a row: every pair in order is inferred, whatever order the engine reads them in.
+    (Its forward join is redundant here: every asserted link is indexed before any is joined, so the
+    backward join alone closes the chain; docs/testing.md lists that mutant as equivalent.)"""
+    places = [f"p{i:02d}" for i in range(12)]
+    links = " ".join(f"ex:{a} ex:within ex:{b} ." for a, b in itertools.pairwise(places))
+    triples = parse("ex:within a owl:TransitiveProperty . " + links)
+    closure = reasoning.materialise(triples, reasoning.compile_tbox(triples))
+    expected = {(ex(a), ex("within"), ex(b)) for i, a in enumerate(places) for b in places[i + 2 :]}
+    assert closure.inferred == expected
+    assert len(expected) == 55
+
+
+def test_a_class_disjoint_with_itself_makes_its_members_clash():
+    found = inconsistencies("ex:A owl:disjointWith ex:A . ex:x a ex:A .")
+    assert found == [
+        (
+            "disjoint-classes",
+            f"<{EX}x> is both <{EX}A> and <{EX}A>, which are disjoint",
+            ((ex("x"), TYPE, ex("A")), (ex("x"), TYPE, ex("A"))),
+        )
+    ]
