@@ -83,7 +83,13 @@ def prepare(name: str, path: str, without_new_tests: bool) -> Path:
         drop_new_tests(where)
     (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     dotted = path.removeprefix("src/").removesuffix(".py").replace("/", ".")
-    mutmut(where, "run", "--max-children", "1", f"{dotted}.x_{first_function(path)}__mutmut_1", check=False)
+    out = mutmut(
+        where, "run", "--max-children", "1", f"{dotted}.x_{first_function(path)}__mutmut_1", check=False
+    )
+    if not (where / "mutants" / "mutmut-stats.json").exists():  # else every result read would be stale
+        sys.exit(
+            f"mutmut could not collect its stats in {where} (a mapped test fails there?):\n{out[-3000:]}"
+        )
     return where
 
 
