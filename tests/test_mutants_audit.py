@@ -332,3 +332,44 @@ def test_a_crash_before_the_write_writes_nothing():
         with pytest.raises(Crash):
             audit.apply(store, plan, audit.new_record("bob", "edit", plan), _crash_at("before the write"))
         assert set(store) == before
+
+
+def test_a_record_missing_its_counts_and_agent_reads_as_zero_and_nobody():
+    """A record written without counts or agent (by hand, or by an older version) reads back with
+    counts 0 and an empty author, not with made-up values."""
+    store = ox.Store()
+    change = ox.NamedNode(CHANGE + "20260101T000000000000Z-0000beef")
+    store.add(
+        ox.Quad(
+            change,
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("http://www.w3.org/ns/prov#Activity"),
+            AUDIT,
+        )
+    )
+    [record] = audit.records(store)
+    assert (record.added_count, record.removed_count, record.inferred_added, record.inferred_removed) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    assert record.who == ""
+
+
+def test_a_change_typed_outside_the_audit_graph_is_no_logged_change():
+    """Only graph:audit says what was logged: the same triple written into the additions (a client may
+    write any triple there) does not make a change that `record` (and so `revert`) would accept."""
+    store = ox.Store()
+    change_id = "20260101T000000000000Z-0000f00d"
+    store.add(
+        ox.Quad(
+            ox.NamedNode(CHANGE + change_id),
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("http://www.w3.org/ns/prov#Activity"),
+            ADDITIONS,
+        )
+    )
+    with pytest.raises(audit.UnknownChange):
+        audit.record(store, change_id)
+    assert audit.records(store) == []

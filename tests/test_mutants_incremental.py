@@ -1069,3 +1069,45 @@ def test_with_an_inverse_path_a_change_touches_neighbours_both_ways():
         ots("ancestorOf"),
     }
     assert context.neighbourhood(plan.view, {y}) >= {(x, ots("knows"), y), (y, ots("near"), far)}
+
+
+def rdf_list(head: str, *members: ox.NamedNode) -> list[tuple]:
+    """An RDF list of shape nodes, its cells blank nodes named head0, head1, …"""
+    cells = [ox.BlankNode(f"{head}{i}") for i in range(len(members))]
+    triples = []
+    for i, (cell, member) in enumerate(zip(cells, members, strict=True)):
+        triples.append((cell, ox.NamedNode(RDF + "first"), member))
+        rest = cells[i + 1] if i + 1 < len(cells) else ox.NamedNode(RDF + "nil")
+        triples.append((cell, ox.NamedNode(RDF + "rest"), rest))
+    return triples
+
+
+@pytest.mark.parametrize("logical", ["or", "and", "xone"])
+def test_shape_reads_follow_each_logical_constraint_into_its_members(logical):
+    """A value shape reached through sh:or, sh:and or sh:xone reads what its members read."""
+    member = ox.NamedNode("https://w3id.org/otsgraph/shapes/Member")
+    shapes = [
+        *shape(("p1", [(sh("path"), ots("home")), (sh(logical), ox.BlankNode("l0"))])),
+        *rdf_list("l", member),
+        (member, sh("property"), ox.BlankNode("m1")),
+        (ox.BlankNode("m1"), sh("path"), ots("country")),
+        (ox.BlankNode("m1"), sh("minCount"), ox.Literal("1")),
+    ]
+    reads = incremental.shape_reads(incremental.shacl.ShapesGraph(shapes))
+    assert reads.deep == {ots("home"): {ots("country")}}
+
+
+@pytest.mark.parametrize("pair", ["lessThan", "lessThanOrEquals", "equals", "disjoint"])
+def test_a_property_pair_constraint_reads_the_other_property_of_the_node(pair):
+    """sh:lessThan and its kin compare a path's values with another property of the same node: on a
+    node reached along ots:event (through sh:node), a change to either property must count."""
+    nested = ox.NamedNode("https://w3id.org/otsgraph/shapes/Nested")
+    shapes = [
+        *shape(("p1", [(sh("path"), ots("event")), (sh("node"), nested)])),
+        (nested, sh("property"), ox.BlankNode("n1")),
+        (ox.BlankNode("n1"), sh("path"), ots("begins")),
+        (ox.BlankNode("n1"), sh(pair), ots("ends")),
+    ]
+    reads = incremental.shape_reads(incremental.shacl.ShapesGraph(shapes))
+    assert reads.deep == {ots("event"): {ots("begins"), ots("ends")}}
+    assert reads.readers(ots("ends")) == [ots("event")]

@@ -265,3 +265,9 @@ def test_a_class_disjoint_with_itself_makes_its_members_clash():
             ((ex("x"), TYPE, ex("A")), (ex("x"), TYPE, ex("A"))),
         )
     ]
+
+
+def test_an_inverse_functional_clash_between_a_blank_node_and_an_iri_is_reported():
+    """Sorting the clashing subjects must not compare a blank node with an IRI (pyoxigraph refuses)."""
+    found = inconsistencies("ex:id a owl:InverseFunctionalProperty . _:b ex:id ex:v . ex:s1 ex:id ex:v .")
+    assert [(kind, len(triples)) for kind, _, triples in found] == [("inverse-functional-property", 2)]
