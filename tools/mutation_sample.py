@@ -104,7 +104,14 @@ def drop_new_tests(where: Path) -> None:
 
 
 def run_names(where: Path, names: list[str]) -> dict[str, str]:
-    mutmut(where, "run", "--max-children", "1", *names, check=False)
+    """Run the named mutants. mutmut first runs their tests on the clean code, and gives up on all of
+    them when that fails (a test that times out on a loaded machine): then it is tried again."""
+    for _attempt in range(3):
+        out = mutmut(where, "run", "--max-children", "1", *names, check=False)
+        if "Failed to run clean test" not in out and "failed to collect stats" not in out:
+            break
+    else:
+        sys.exit(f"mutmut could not run the clean tests in {where} three times:\n{out[-3000:]}")
     found = statuses(where)
     return {n: found.get(n, "missing") for n in names}
 
