@@ -947,3 +947,33 @@ def test_dates_with_a_time_zone_are_well_formed():
         shacl.well_formed(typed("2020-13Z", "gYearMonth")),
         shacl.well_formed(typed("02020-01", "gYearMonth")),
     ] == [True, True, True, True, True, False, False, False]
+
+
+def _inverse_chain(links: int) -> list[tuple]:
+    """A property shape whose path is `links` inverse paths nested in one another, around ex:p."""
+    nodes = [ox.BlankNode(f"inv{i}") for i in range(links)]
+    shape = ox.NamedNode("http://example.org/S")
+    triples = [(shape, sh("path"), nodes[0])]
+    for i, node in enumerate(nodes):
+        inner = nodes[i + 1] if i + 1 < links else ox.NamedNode("http://example.org/p")
+        triples.append((node, sh("inversePath"), inner))
+    return triples
+
+
+def test_a_path_nested_51_deep_is_followed_and_52_deep_is_not():
+    """known_path gives up past depth 50 (a guard against cycles), not at it."""
+    assert shacl.ShapesGraph(_inverse_chain(51)).unsupported() == []
+    shape = ox.NamedNode("http://example.org/S")
+    assert shacl.ShapesGraph(_inverse_chain(52)).unsupported() == [(shape, sh("path"))]
+
+
+def test_a_cyclic_alternative_path_is_named_as_unsupported_not_followed_for_ever():
+    shape, alt, cell = ox.NamedNode("http://example.org/S"), ox.BlankNode("alt"), ox.BlankNode("cell")
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    triples = [
+        (shape, sh("path"), alt),
+        (alt, sh("alternativePath"), cell),
+        (cell, ox.NamedNode(rdf + "first"), alt),  # the alternative is itself
+        (cell, ox.NamedNode(rdf + "rest"), ox.NamedNode(rdf + "nil")),
+    ]
+    assert shacl.ShapesGraph(triples).unsupported() == [(shape, sh("path"))]
