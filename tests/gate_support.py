@@ -45,6 +45,15 @@ def snapshot(store: ox.Store) -> set[ox.Quad]:
     return set(store)
 
 
+def quads_of(store_dir: Path) -> set[ox.Quad]:
+    """Every quad of an on-disk store, read without recovery (a journal a crash left is seen as it is)."""
+    store = ox.Store(str(store_dir))
+    try:
+        return snapshot(store)
+    finally:
+        del store
+
+
 def graph(store: ox.Store, name) -> set[tuple]:
     return {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, name)}
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from gate_support import REPO, SUBMISSIONS, additions, gate_on, res, seeded_store_dir, snapshot
+from gate_support import REPO, SUBMISSIONS, additions, gate_on, quads_of, res, seeded_store_dir, snapshot
 from otsgraph.cli import main
 from otsgraph.commit_hook import CRASH_AT
 from otsgraph.graphs import ADDITIONS, AUDIT, JOURNAL
@@ -32,14 +32,6 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def quads_of(store_dir: Path) -> set[ox.Quad]:
-    store = ox.Store(str(store_dir))
-    try:
-        return snapshot(store)
-    finally:
-        del store
 
 
 def test_add_commits_and_log_lists_the_change_with_its_author(capsys, store_dir):

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from gate_support import LAYOUT, SUBMISSIONS, gate_on, seeded_store_dir, shapes, snapshot
+from gate_support import LAYOUT, SUBMISSIONS, gate_on, quads_of, seeded_store_dir, shapes, snapshot
 from otsgraph.commit_hook import CRASH_AT, from_environment, no_hook
 from otsgraph.gate import Gate
 from otsgraph.graphs import ADDITIONS, AUDIT, JOURNAL
@@ -32,15 +32,6 @@ NUMBERED_CLAIM = ox.NamedNode("https://w3id.org/otsgraph/claim/added-gabala-2025
 @pytest.fixture
 def store_dir(tmp_path, tmp_path_factory):
     return seeded_store_dir(tmp_path, tmp_path_factory.getbasetemp())
-
-
-def quads_of(store_dir: Path) -> set[ox.Quad]:
-    """Every quad, read without recovery (a journal left by a crash is seen as it is)."""
-    store = ox.Store(str(store_dir))
-    try:
-        return snapshot(store)
-    finally:
-        del store
 
 
 def blank_nodes_hidden(quads: set[ox.Quad]) -> collections.Counter:
