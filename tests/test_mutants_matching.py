@@ -501,12 +501,18 @@ graph:asserted {
   res:ots a ots:InternationalOrganisation ; rdfs:label "Organization of Turkic States"@en ;
     skos:altLabel "Turkic Council"@en ; ots:hasName res:name-turkic-council .
   res:name-turkic-council a ots:OrganisationName ; rdfs:label "Turkic Council"@en .
+  res:nazarbayev skos:definition "Қазақстанның тұңғыш Президенті"@kk .
+  res:great-steppe rdfs:label "Great Steppe"@en .
+  res:secretariat a <https://w3id.org/otsgraph/ontology/body/Secretariat> .
+  res:archive a <https://w3id.org/otsgraph/ontology/Archive/> .
 }
 graph:inferred {
+  res:great-steppe a ots:Place .
   res:kazakhstan a ots:Place . res:turkiye a ots:Place . res:astana a ots:Place . res:astara a ots:Place .
   res:ankara a ots:Place . res:bishkek a ots:Place . res:turkistan-city a ots:Place .
 }
 graph:links { res:kazakhstan skos:exactMatch wd:Q232 . res:turkiye skos:exactMatch wd:Q49, wd:Q43 . }
+graph:scratch { res:turkiye ots:capital res:astana . }
 """
 
 
@@ -1331,3 +1337,56 @@ def test_every_answer_has_cors_headers(client):
         assert response.headers["Access-Control-Allow-Headers"] == "Content-Type, Accept, Accept-Language"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "Accept-Language" in response.headers["Vary"]
+
+
+# ------------------------------------------------------------------ the catalogue (reconcile_catalogue.py)
+
+
+def test_an_entity_with_only_inferred_types_is_a_candidate_shown_with_those_types(client):
+    (candidate,) = legacy(client, {"query": "Great Steppe"})
+    assert (candidate["id"], candidate["score"]) == (RES + "great-steppe", 100.0)
+    assert candidate["type"] == [{"id": OTS + "Place", "name": "Place"}]
+    assert candidate["description"] == "Place"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "iri"),
+    [
+        ("Secretariat", OTS + "body/Secretariat"),  # the last segment of a path of several
+        ("Archive", OTS + "Archive/"),  # a trailing slash is not the name
+    ],
+)
+def test_a_type_without_a_label_is_suggested_by_the_last_segment_of_its_iri(client, prefix, iri):
+    response = client.get("/reconcile/suggest/type", query_string={"prefix": prefix})
+    assert response.status_code == 200
+    assert [(x["id"], x["description"]) for x in response.get_json()["result"]] == [(iri, "1 entities")]
+
+
+def test_a_description_is_the_definition_in_the_language_of_the_query(client):
+    (kazakh,) = legacy(client, {"query": "Нұрсұлтан Назарбаев"})
+    assert (kazakh["lang"], kazakh["description"]) == ("kk", "ots:Person · Қазақстанның тұңғыш Президенті")
+    (english,) = legacy(client, {"query": "Nursultan Nazarbayev"})
+    assert english["description"] == "ots:Person · First President of Kazakhstan"
+
+
+def test_a_type_without_a_label_in_the_language_asked_is_named_in_english(client):
+    (candidate,) = legacy(client, {"query": "Kyrgyzstan", "lang": "ru"})
+    assert candidate["type"] == [{"id": OTS + "State", "name": "State"}]
+
+
+def test_a_condition_reads_the_served_graph_only_not_every_graph_in_the_store(client):
+    # graph:scratch (outside the served default graph) says Türkiye's capital is Astana
+    (turkiye,) = legacy(client, {"query": "Türkiye", "properties": [{"pid": "ots:capital", "v": "Astana"}]})
+    assert (turkiye["id"], turkiye["score"], turkiye["match"]) == (RES + "turkiye", 60.0, False)
+    assert turkiye["features"][1] == {
+        "id": "properties",
+        "name": "share of property conditions met",
+        "value": 0.0,
+    }
+
+
+@pytest.mark.parametrize("prefix", ["w3id", "otsgraph", "ontology"])
+def test_a_type_is_not_suggested_by_the_parts_of_its_iri_before_the_name(client, prefix):
+    response = client.get("/reconcile/suggest/type", query_string={"prefix": prefix})
+    assert response.status_code == 200
+    assert response.get_json()["result"] == []

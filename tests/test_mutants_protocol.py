@@ -1063,6 +1063,14 @@ def test_an_update(client):
                  "the update token is not valid")  # fmt: skip
 
 
+def test_an_update_is_logged_with_its_author_and_size(client, caplog):
+    insert = f"INSERT DATA {{ GRAPH <{fresh()}> {{ <{EX}s> <{EX}p> 1 }} }}"
+    with caplog.at_level("INFO", logger="otsgraph.server"):
+        response = client.post("/sparql", data=insert.encode(), headers=UPDATE)
+    assert response.status_code == 204, response.data
+    assert f"update by tester ({len(insert.encode())} bytes)" in caplog.messages
+
+
 def test_an_update_with_the_protocols_dataset(client):
     source, other, copy, named_copy = fresh(), fresh(), fresh(), fresh()
     put(client, source, f"<{EX}s> <{EX}p> <{source}> .")

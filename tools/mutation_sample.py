@@ -42,6 +42,7 @@ NEW_TEST_FILES = (
     "tests/test_mutants_protocol.py",
     "tests/test_crash_inside_write.py",
     "tests/test_mutants_gate.py",
+    "tests/test_mutants_pages.py",
 )
 CAUGHT = {"killed", "timeout"}
 
