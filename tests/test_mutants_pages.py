@@ -49,6 +49,10 @@ def client(app):
     return app.test_client()
 
 
+def vary(response) -> set[str]:
+    return {token.strip() for token in response.headers["Vary"].split(",")}
+
+
 def html(response) -> str:
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     return response.get_data(as_text=True)
@@ -65,7 +69,7 @@ def test_a_method_not_allowed_gets_the_error_page_with_its_heading_and_message(c
     assert "<p>The method is not allowed for the requested URL.</p>" in body
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self';")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert "Accept" in response.headers["Vary"]
+    assert "Accept" in vary(response)
 
 
 def test_the_error_page_heading_is_in_the_readers_language(client):
@@ -154,14 +158,14 @@ def test_an_entity_in_a_format_it_cannot_be_is_406_naming_the_formats(client):
     response = client.get("/resource/kazakhstan", headers={"Accept": "image/png"})
     assert response.status_code == 406
     assert response.get_json() == {"error": "not-acceptable", "message": f"this page can be: {PAGE_FORMATS}"}
-    assert "Accept" in response.headers["Vary"]
+    assert "Accept" in vary(response)
 
 
 def test_the_ontology_in_a_format_it_cannot_be_is_406(client):
     response = client.get("/ontology", headers={"Accept": "image/png"})
     assert response.status_code == 406
     assert response.get_json()["error"] == "not-acceptable"
-    assert "Accept" in response.headers["Vary"]
+    assert "Accept" in vary(response)
 
 
 def test_an_entity_in_turtle_declares_the_prefixes_it_uses(client):
@@ -182,6 +186,10 @@ def test_the_trig_download_parses_and_holds_every_quad_of_the_store(app, client)
     assert response.status_code == 200
     body = response.get_data()
     assert body.count(b"@prefix res: ") == 1  # declared once above the graphs, not once per graph
+    # one statement per line, as Oxigraph writes it: a diff of two releases is a diff of lines
+    lines = body.split(b"\n")
+    assert b"graph:asserted {" in lines
+    assert b"\tres:kazakhstan a ots:State ." in lines
     downloaded = set(ox.parse(body, format=ox.RdfFormat.TRIG))
     stored = set(app.extensions["otsgraph"].store.quads_for_pattern(None, None, None, None))
     assert downloaded == stored
