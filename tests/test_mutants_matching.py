@@ -503,7 +503,7 @@ graph:asserted {
   res:name-turkic-council a ots:OrganisationName ; rdfs:label "Turkic Council"@en .
   res:nazarbayev skos:definition "Қазақстанның тұңғыш Президенті"@kk .
   res:great-steppe rdfs:label "Great Steppe"@en .
-  res:secretariat a <https://w3id.org/otsgraph/ontology/body/Secretariat> .
+  res:secretariat a <https://w3id.org/otsgraph/ontology/body/Secretariat>, ots:Office .
   res:archive a <https://w3id.org/otsgraph/ontology/Archive/> .
 }
 graph:inferred {
@@ -1390,3 +1390,54 @@ def test_a_type_is_not_suggested_by_the_parts_of_its_iri_before_the_name(client,
     response = client.get("/reconcile/suggest/type", query_string={"prefix": prefix})
     assert response.status_code == 200
     assert response.get_json()["result"] == []
+
+
+# ------------------------------------------------------------- the service's own answers (reconcile.py)
+
+
+def test_the_draft_manifest_offers_properties_to_extend_with_no_settings(client):
+    manifest = client.get("/reconcile/1.0-draft").get_json()
+    assert manifest["extend"] == {"proposeProperties": True, "propertySettings": []}
+
+
+@pytest.mark.parametrize(("lang", "shown"), [(None, "en"), ("ru", "ru")])
+def test_the_preview_of_an_entity_without_labels(client, lang, shown):
+    query = {"id": RES + "secretariat", **({"lang": lang} if lang else {})}
+    response = client.get("/reconcile/preview", query_string=query)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert f'<html lang="{shown}">' in body
+    assert '<a href="/resource/secretariat" target="_blank" rel="noopener">res:secretariat</a>' in body
+    assert '<p class="types">ots:Office, ots:body/Secretariat</p>' in body  # every stated type, sorted
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "message", "where"),
+    [
+        (
+            "get",
+            "/reconcile/suggest/entity",
+            {},
+            "the parameter 'prefix' is required (it may be empty)",
+            "prefix",
+        ),
+        ("post", "/reconcile", {}, "nothing to do: send queries= (a batch), extend= or a JSON body", "body"),
+        (
+            "post",
+            "/reconcile/1.0-draft/match",
+            {},
+            'send a JSON body {"queries": [...]} (or a form field queries=)',
+            "body",
+        ),
+        (
+            "post",
+            "/reconcile",
+            {"extend": "{bad"},
+            "extend is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2",
+            "extend",
+        ),
+    ],
+)
+def test_a_request_missing_what_it_needs_is_told_what_and_where(client, method, path, data, message, where):
+    response = client.get(path, query_string=data) if method == "get" else client.post(path, data=data)
+    assert error(response) == bad(message, where)
