@@ -54,7 +54,7 @@ clean:
 # the tests imported the checkout's own (unmutated) code and mutmut found no test for any mutant.
 # `cd build/mutate/<module> && mutmut browse` (or `mutmut show <name>`) shows the survivors.
 MODULE ?=
-# MUTANTS='otsgraph.reasoning.x_compile_tbox*' re-checks only those mutants (names or globs, as mutmut shows them)
+# MUTANTS='otsgraph.reasoning.engine.x_compile_tbox*' re-checks only those mutants (names or globs, as mutmut shows them)
 MUTANTS ?=
 define MUTATE_PREPARE
 import json, subprocess, sys, tomllib

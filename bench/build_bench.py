@@ -24,8 +24,8 @@ RESULTS = REPO / "bench" / "results"
 
 
 def measure_ours(root: str) -> dict:
-    from otsgraph.build import run_build
-    from otsgraph.loading import Layout
+    from otsgraph.core.loading import Layout
+    from otsgraph.pipeline.build import run_build
 
     started = time.perf_counter()
     result = run_build(Layout(Path(root)), write=False)
@@ -40,9 +40,9 @@ def measure_ours(root: str) -> dict:
 
 
 def measure_owlrl(root: str) -> dict:
-    from otsgraph import reasoning
-    from otsgraph.build import REASONED_GRAPHS
-    from otsgraph.loading import Layout, load_sources
+    from otsgraph.core.loading import Layout, load_sources
+    from otsgraph.pipeline.build import REASONED_GRAPHS
+    from otsgraph.reasoning import engine as reasoning
 
     sources = load_sources(Layout(Path(root)))
     base = set(sources.triples(*REASONED_GRAPHS))

@@ -44,9 +44,9 @@ def prepare(root: Path, out: Path) -> None:
     """Build the graph of project folder `root` as the server does; write both N-Quads files."""
     import pyoxigraph as ox
 
-    from otsgraph.loading import Layout
+    from otsgraph.core.loading import Layout
+    from otsgraph.core.store import DEFAULT_GRAPHS
     from otsgraph.server.state import ServerConfig, load_state
-    from otsgraph.store import DEFAULT_GRAPHS
 
     out.mkdir(parents=True, exist_ok=True)
     store = load_state(Layout(root), ServerConfig(cache_entries=0)).store
@@ -68,7 +68,7 @@ class DirectRunner:
     overdue = 0
 
     def run(self, job, timeout: float, max_bytes: int, on_done):
-        from otsgraph.server.jobs import Sink
+        from otsgraph.server.execution.jobs import Sink
 
         try:
             return job(Sink(max_bytes))
@@ -116,7 +116,7 @@ def waitress_app(variant: str, store_nq: Path, root: Path, log_file: Path):
     """The WSGI app of a waitress variant, its store loaded from store.nq."""
     import pyoxigraph as ox
 
-    from otsgraph.loading import Layout
+    from otsgraph.core.loading import Layout
     from otsgraph.server import create_app
     from otsgraph.server.state import ServerConfig, ServerState
 
@@ -144,8 +144,8 @@ def waitress_app(variant: str, store_nq: Path, root: Path, log_file: Path):
     if variant == "no-limits":
         state.executor.limiter = NoLimiter()  # type: ignore[attr-defined]
     if variant == "no-service-guard":
-        from otsgraph.server import sparql
-        from otsgraph.server.scan import Scan
+        from otsgraph.server.execution.scan import Scan
+        from otsgraph.server.protocol import sparql
 
         # the guard reads only what _scan finds
         sparql._scan = lambda text, base, update=False, nesting=0: Scan()

@@ -188,8 +188,8 @@ def handoff(graph: dict, queries: list[Query], repeats: int, work: Path) -> dict
     (what a worker opens), 'thread' through ThreadExecutor.run, 'process' through ProcessPool.run."""
     import pyoxigraph as ox
 
-    from otsgraph.loading import Layout
-    from otsgraph.server.jobs import DEFAULT_GRAPH, QueryJob, run_query
+    from otsgraph.core.loading import Layout
+    from otsgraph.server.execution.jobs import DEFAULT_GRAPH, QueryJob, run_query
     from otsgraph.server.state import ServerConfig, ServerState
 
     folder = work / f"handoff-{graph['name']}"

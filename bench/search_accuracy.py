@@ -143,7 +143,7 @@ def markdown(report: Report, commit: str, labels_by_language: dict[str, int] | N
         f"Date: {datetime.date.today().isoformat()} · commit `{commit}` · set "
         f"`tests/fixtures/search/queries.tsv` ({len(positives)} queries with an expected entity, "
         f"{len(decoys)} decoys) · match threshold **{report.threshold:g}** "
-        "(`src/otsgraph/server/matching.py`, the same rule for /search and /reconcile).",
+        "(`src/otsgraph/server/reconcile/matching.py`, the same rule for /search and /reconcile).",
         "",
         "Made by `.venv/bin/python bench/search_accuracy.py` through the real routes of the app built "
         "from the checkout (a 0.2 batch POSTed to `/reconcile`, `GET /search`). Top-1: the first "
@@ -260,9 +260,9 @@ def _commit() -> str:
 
 
 def run_in_process() -> tuple[Report, dict[str, int]]:
-    from otsgraph.loading import Layout
+    from otsgraph.core.loading import Layout
     from otsgraph.server import create_app
-    from otsgraph.server.matching import THRESHOLD
+    from otsgraph.server.reconcile.matching import THRESHOLD
     from otsgraph.server.state import ServerConfig
 
     app = create_app(ServerConfig(), layout=Layout(REPO))
@@ -283,7 +283,7 @@ def run_in_process() -> tuple[Report, dict[str, int]]:
 
         report = evaluate(load_cases(), reconcile, search, THRESHOLD)
         with app.app_context():
-            from otsgraph.server.links import labels
+            from otsgraph.server.pages.links import labels
 
             counts: Counter[str] = Counter(
                 literal.language

@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 sys.path.insert(0, str(REPO / "bench"))
 
-from otsgraph.namespaces import turtle_prefixes  # noqa: E402
+from otsgraph.core.namespaces import turtle_prefixes  # noqa: E402
 
 PREFIXES = turtle_prefixes()
 
@@ -74,17 +74,17 @@ def main() -> None:
     import pyoxigraph as ox
 
     from generate import write_project
-    from otsgraph import shacl
-    from otsgraph.build import reason_triples
-    from otsgraph.change import change_from_quads
     from otsgraph.cli import main as cli
-    from otsgraph.gate import Gate, load_shapes
-    from otsgraph.graphs import REASONED, VISIBLE
-    from otsgraph.incremental import finding_of
-    from otsgraph.loading import Layout
-    from otsgraph.report import term_text
-    from otsgraph.submission import read_submission
-    from otsgraph.write_cli import seed_store
+    from otsgraph.core.loading import Layout
+    from otsgraph.gate.change import change_from_quads
+    from otsgraph.gate.commands import seed_store
+    from otsgraph.gate.gate import Gate, load_shapes
+    from otsgraph.gate.graphs import REASONED, VISIBLE
+    from otsgraph.gate.plan import finding_of
+    from otsgraph.gate.submission import read_submission
+    from otsgraph.pipeline.build import reason_triples
+    from otsgraph.validation import shacl
+    from otsgraph.validation.report import term_text
 
     work = Path(tempfile.mkdtemp(prefix="otsgraph-write-bench-"))
     root = write_project(work / "project", REPO, args.size)
@@ -194,8 +194,8 @@ def main() -> None:
 
     # a SPARQL Update, as the server gates one: its effect is found on an in-memory copy of the
     # store (change_from_update), then checked and committed like any change
-    from otsgraph.change import change_from_update
-    from otsgraph.namespaces import sparql_prefixes
+    from otsgraph.core.namespaces import sparql_prefixes
+    from otsgraph.gate.change import change_from_update
 
     update = (
         'DELETE DATA { res:bench-summit-101-0 rdfs:label "Bench summit 101.0"@en } ;\n'

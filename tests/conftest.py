@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from otsgraph.article import article_path
-from otsgraph.loading import Layout
+from otsgraph.core.loading import Layout
+from otsgraph.pipeline.article import article_path
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -84,7 +84,7 @@ def layout() -> Layout:
 
 @pytest.fixture(scope="session")
 def article_text() -> str:
-    from otsgraph.article import normalised_text
+    from otsgraph.pipeline.article import normalised_text
 
     require(
         article_path().exists(),
@@ -96,13 +96,13 @@ def article_text() -> str:
 @pytest.fixture(scope="session")
 def shipped_build(tmp_path_factory):
     """The shipped graph built once, into a temporary build folder (the checkout's build/ is untouched)."""
-    from otsgraph.build import run_build
+    from otsgraph.pipeline.build import run_build
 
     out = tmp_path_factory.mktemp("build")
     layout = Layout(REPO)
     result = run_build(layout, write=False)
-    from otsgraph.build import inferred_quads
-    from otsgraph.store import open_store, seed
+    from otsgraph.core.store import open_store, seed
+    from otsgraph.pipeline.build import inferred_quads
 
     store = open_store(out / "store")
     seed(store, result.sources.quads() + inferred_quads(result.reasoned))

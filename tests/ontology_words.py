@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from otsgraph.namespaces import PREFIXES
+from otsgraph.core.namespaces import PREFIXES
 
 P31 = "http://www.wikidata.org/prop/direct/P31"
 SOVEREIGN_STATE = "http://www.wikidata.org/entity/Q3624078"

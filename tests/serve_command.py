@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import Flask
 from waitress.server import create_server
 
-from otsgraph.loading import Layout
+from otsgraph.core.loading import Layout
 from otsgraph.server import create_app
 from otsgraph.server.serve import waitress_options
 from otsgraph.server.state import ServerConfig

@@ -17,8 +17,8 @@ import pytest
 
 from gate_support import REPO, SUBMISSIONS, additions, gate_on, quads_of, res, seeded_store_dir, snapshot
 from otsgraph.cli import main
-from otsgraph.commit_hook import CRASH_AT
-from otsgraph.graphs import ADDITIONS, AUDIT, JOURNAL
+from otsgraph.gate.commit_hook import CRASH_AT
+from otsgraph.gate.graphs import ADDITIONS, AUDIT, JOURNAL
 
 HELD_IN = ox.NamedNode("https://w3id.org/otsgraph/ontology/heldIn")
 
@@ -159,8 +159,8 @@ _SCRIPT_PRELUDE = f"""
 import sys, time
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 import pyoxigraph as ox
-from otsgraph.change import change_from_quads
-from otsgraph.submission import read_file
+from otsgraph.gate.change import change_from_quads
+from otsgraph.gate.submission import read_file
 from gate_support import gate_on
 """
 
@@ -256,8 +256,8 @@ def _add_then_kill_a_change_half_way(store_dir: Path):
     first, before, process = _commit_then_spawn(
         store_dir,
         f"""
-        from otsgraph.change import change_from_quads
-        from otsgraph.submission import read_file
+        from otsgraph.gate.change import change_from_quads
+        from otsgraph.gate.submission import read_file
         add = read_file({str(SUBMISSIONS / "summit-numbered.trig")!r})
         first = read_file({str(SUBMISSIONS / "summit.trig")!r})
         remove = [q for q in first if q.predicate.value.endswith("date")]
@@ -292,8 +292,8 @@ def test_a_crash_in_the_middle_of_a_change_with_removals_is_rolled_back(store_di
 
 
 def gate_change(name: str):
-    from otsgraph.change import change_from_quads
-    from otsgraph.submission import read_file
+    from otsgraph.gate.change import change_from_quads
+    from otsgraph.gate.submission import read_file
 
     return change_from_quads(read_file(SUBMISSIONS / name))
 
@@ -343,7 +343,7 @@ _ = seeded_store_dir
 def test_a_server_started_after_a_crash_serves_the_rolled_back_graph(store_dir):
     """The rollback of an interrupted change happens when the server opens the store, before it
     answers anything (not on its first write)."""
-    from otsgraph.loading import Layout
+    from otsgraph.core.loading import Layout
     from otsgraph.server.state import ServerConfig, load_state
 
     _, before = _add_then_kill_a_change_half_way(store_dir)

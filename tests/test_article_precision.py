@@ -15,8 +15,8 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from otsgraph.namespaces import PREFIXES
-from otsgraph.store import query
+from otsgraph.core.namespaces import PREFIXES
+from otsgraph.core.store import query
 from server_fixtures import serve
 
 REPO = Path(__file__).resolve().parents[1]

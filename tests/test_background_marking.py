@@ -13,12 +13,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from gate_support import LAYOUT, gate_on, graph, inferred, res, seeded_store_dir
-from otsgraph.build import inferred_quads, reason, reason_triples, resting_on_background
-from otsgraph.change import change_from_quads
-from otsgraph.loading import load_sources
-from otsgraph.namespaces import Graphs
-from otsgraph.store import DEFAULT_GRAPHS, SHIPPED_GRAPHS, query, seed
-from otsgraph.submission import read_file
+from otsgraph.core.loading import load_sources
+from otsgraph.core.namespaces import Graphs
+from otsgraph.core.store import DEFAULT_GRAPHS, SHIPPED_GRAPHS, query, seed
+from otsgraph.gate.change import change_from_quads
+from otsgraph.gate.submission import read_file
+from otsgraph.pipeline.build import inferred_quads, reason, reason_triples, resting_on_background
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MARKER = ox.NamedNode(str(Graphs.INFERRED_FROM_BACKGROUND))

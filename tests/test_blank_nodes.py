@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from gate_support import seeded_store_dir
-from otsgraph.change import change_from_update
 from otsgraph.cli import main
-from otsgraph.namespaces import turtle_prefixes
+from otsgraph.core.namespaces import turtle_prefixes
+from otsgraph.gate.change import change_from_update
 from serve_command import serve_app
 
 PREFIXES = turtle_prefixes()

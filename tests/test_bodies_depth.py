@@ -17,7 +17,7 @@ import requests
 
 from gate_support import seeded_store_dir
 from otsgraph.cli import main
-from otsgraph.submission import MAX_DEPTH
+from otsgraph.gate.submission import MAX_DEPTH
 from serve_command import otsgraph_command, serve_app, serve_command
 
 TOKENS = {"alice-token": "alice"}

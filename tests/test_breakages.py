@@ -23,11 +23,13 @@ import pytest
 import requests
 
 from gate_support import gate_on, seeded_store_dir
-from otsgraph import incremental, reasoning, shacl
-from otsgraph.change import Change, change_from_update
 from otsgraph.cli import main
-from otsgraph.graphs import ADDITIONS, ASSERTED, INFERRED, ONTOLOGY, VISIBLE
-from otsgraph.incremental import View, finding_of
+from otsgraph.gate import plan as incremental
+from otsgraph.gate.change import Change, change_from_update
+from otsgraph.gate.graphs import ADDITIONS, ASSERTED, INFERRED, ONTOLOGY, VISIBLE
+from otsgraph.gate.plan import View, finding_of
+from otsgraph.reasoning import engine as reasoning
+from otsgraph.validation import shacl
 from serve_command import serve_app as serve
 
 EX = "http://example.org/"

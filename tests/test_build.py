@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from otsgraph.build import run_build
-from otsgraph.loading import Layout, LoadError, load_sources
-from otsgraph.namespaces import Graphs
+from otsgraph.core.loading import Layout, LoadError, load_sources
+from otsgraph.core.namespaces import Graphs
+from otsgraph.pipeline.build import run_build
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -108,7 +108,7 @@ def test_non_utf8_file_is_located(tmp_path):
 
 
 def test_default_graph_union_counts_no_triple_twice(shipped_build):
-    from otsgraph.store import DEFAULT_GRAPHS
+    from otsgraph.core.store import DEFAULT_GRAPHS
 
     store = shipped_build.store
     total = sum(len(list(store.quads_for_pattern(None, None, None, g))) for g in DEFAULT_GRAPHS)

@@ -8,9 +8,9 @@ import pyoxigraph as ox
 import pytest
 
 from gate_support import seeded_store_dir
-from otsgraph import change as change_module
-from otsgraph.change import change_from_update
-from otsgraph.namespaces import sparql_prefixes
+from otsgraph.core.namespaces import sparql_prefixes
+from otsgraph.gate import change as change_module
+from otsgraph.gate.change import change_from_update
 
 UPDATES = {
     "insert a new fact": 'INSERT DATA { res:kazakhstan skos:altLabel "Qazaqstan Respublikasy"@kk }',

@@ -176,7 +176,7 @@ def test_quote_prints_a_claim_skeleton_with_offsets_language_and_reference(artic
     sentence = "Екі елдің тарихи байланыстары түркі\n   халықтарының ортақ мәдени"
     done = otsgraph("quote", sentence)
     assert done.returncode == 0, done.stderr
-    from otsgraph.article import normalise
+    from otsgraph.pipeline.article import normalise
 
     start = article_text.index(normalise(sentence))
     end = start + len(normalise(sentence))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from gate_support import SUBMISSIONS, seeded_store_dir
-from otsgraph.serving import _start_ticks, announce, announcement_path, running_server
+from otsgraph.core.serving import _start_ticks, announce, announcement_path, running_server
 from serve_command import otsgraph_command, serve_process
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from otsgraph.namespaces import Graphs
-from otsgraph.store import query
+from otsgraph.core.namespaces import Graphs
+from otsgraph.core.store import query
 
 PREFIXES = """PREFIX ots: <https://w3id.org/otsgraph/ontology/>
 PREFIX res: <https://w3id.org/otsgraph/resource/>

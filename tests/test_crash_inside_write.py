@@ -16,9 +16,9 @@ import pytest
 import requests
 
 from gate_support import LAYOUT, SUBMISSIONS, gate_on, quads_of, seeded_store_dir, shapes, snapshot
-from otsgraph.commit_hook import CRASH_AT, from_environment, no_hook
-from otsgraph.gate import Gate
-from otsgraph.graphs import ADDITIONS, AUDIT, JOURNAL
+from otsgraph.gate.commit_hook import CRASH_AT, from_environment, no_hook
+from otsgraph.gate.gate import Gate
+from otsgraph.gate.graphs import ADDITIONS, AUDIT, JOURNAL
 from serve_command import otsgraph_command, serve_process
 
 OTS = "https://w3id.org/otsgraph/ontology/"
@@ -79,8 +79,8 @@ def test_a_crash_point_the_write_never_reaches_is_refused():
 def test_an_in_process_hook_sees_the_points_of_each_kind_of_write_in_order(store_dir):
     """The gate calls an injected hook at each point: an add reaches "before the write" only; a
     change with removals and blank nodes also reaches "between the steps"."""
-    from otsgraph.change import change_from_quads
-    from otsgraph.submission import read_file
+    from otsgraph.gate.change import change_from_quads
+    from otsgraph.gate.submission import read_file
 
     reached: list[str] = []
     gate = Gate(ox.Store(str(store_dir)), LAYOUT, shapes=shapes(), commit_hook=reached.append)
@@ -165,7 +165,7 @@ def test_a_server_killed_before_the_write_of_a_post_leaves_the_graph_as_it_was(s
 def test_a_server_killed_between_the_steps_of_an_update_serves_the_graph_as_it_was(store_dir, tmp_path):
     """Over HTTP: an add (accepted), then an update that removes its date and adds a numbered claim
     with a blank node, killed half-way; the server started again serves the graph after the add."""
-    from otsgraph.submission import read_file
+    from otsgraph.gate.submission import read_file
 
     log = tmp_path / "serve.log"
     env = {**os.environ, CRASH_AT: "between the steps"}

@@ -7,8 +7,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from otsgraph.build import ONTOLOGY, reason_triples
-from otsgraph.loading import load_sources, parse_file
+from otsgraph.core.loading import load_sources, parse_file
+from otsgraph.pipeline.build import ONTOLOGY, reason_triples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "entailment"
 CASES = sorted(p.name.removesuffix("-premises.ttl") for p in FIXTURES.glob("*-premises.ttl"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from otsgraph.store import query
+from otsgraph.core.store import query
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 RES = "https://w3id.org/otsgraph/resource/"

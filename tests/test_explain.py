@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from ontology_words import has_p31_sovereign_state
-from otsgraph.namespaces import BASE, PREFIXES
+from otsgraph.core.namespaces import BASE, PREFIXES
 from server_fixtures import serve
 
 RES = BASE + "resource/"

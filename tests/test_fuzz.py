@@ -56,7 +56,7 @@ from fuzz_strategies import (
     sparql_queries,
     sparql_updates,
 )
-from otsgraph.server.errors import API_PREFIXES  # the routes that answer JSON errors, never HTML
+from otsgraph.server.errors import API_PREFIXES
 
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
@@ -81,11 +81,11 @@ def url_rules() -> list[tuple[str, tuple[str, ...]]]:
     """Every rule of the app's url_map with its methods: the blueprints on a bare Flask app (the real
     app needs a loaded store; the rules are the same, create_app registers exactly these)."""
     from otsgraph.server import app as server_app
-    from otsgraph.server.graph_store import graph_store
-    from otsgraph.server.pages import pages
-    from otsgraph.server.reconcile import reconcile
-    from otsgraph.server.sparql import sparql
-    from otsgraph.server.validate_route import validate_route
+    from otsgraph.server.pages.pages import pages
+    from otsgraph.server.protocol.graph_store import graph_store
+    from otsgraph.server.protocol.sparql import sparql
+    from otsgraph.server.protocol.validate_route import validate_route
+    from otsgraph.server.reconcile.reconcile import reconcile
 
     app = Flask(server_app.__name__)
     for blueprint in (sparql, graph_store, validate_route, pages, reconcile):

@@ -21,11 +21,11 @@ from gate_support import (
     seeded_store_dir,
     snapshot,
 )
-from otsgraph.change import change_from_quads, change_from_update
-from otsgraph.gate import Rejected
-from otsgraph.graphs import ADDITIONS, ASSERTED, INFERRED
-from otsgraph.store import seed
-from otsgraph.submission import read_file
+from otsgraph.core.store import seed
+from otsgraph.gate.change import change_from_quads, change_from_update
+from otsgraph.gate.gate import Rejected
+from otsgraph.gate.graphs import ADDITIONS, ASSERTED, INFERRED
+from otsgraph.gate.submission import read_file
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
@@ -63,7 +63,7 @@ def test_a_valid_submission_conforms_and_is_committed_with_its_inferences(store_
 def test_the_served_default_union_includes_additions(store_dir):
     gate = gate_on(store_dir)
     gate.commit(submission("summit.trig"), "alice")
-    from otsgraph.store import query
+    from otsgraph.core.store import query
 
     ask = "ASK { <https://w3id.org/otsgraph/resource/summit-tc-2025-gabala> ?p ?o }"
     assert bool(query(gate.store, ask))  # the default union (store.DEFAULT_GRAPHS) holds graph:additions
@@ -135,8 +135,8 @@ def test_a_fact_outside_a_claim_graph_is_rejected_but_a_declaration_is_accepted(
 
 
 def test_additions_survive_a_rebuild_of_the_shipped_graphs(store_dir):
-    from otsgraph.build import inferred_quads, reason
-    from otsgraph.loading import load_sources
+    from otsgraph.core.loading import load_sources
+    from otsgraph.pipeline.build import inferred_quads, reason
 
     gate = gate_on(store_dir)
     gate.commit(submission("summit.trig"), "alice")

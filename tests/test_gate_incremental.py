@@ -8,13 +8,13 @@ import pyoxigraph as ox
 import pytest
 
 from gate_support import LAYOUT, REPO, SUBMISSIONS, gate_on, seeded_store_dir, shapes
-from otsgraph import shacl
-from otsgraph.build import reason_triples
-from otsgraph.change import change_from_quads, change_from_update
-from otsgraph.graphs import INFERRED, REASONED, VISIBLE
-from otsgraph.incremental import View, finding_of
-from otsgraph.loading import Layout
-from otsgraph.submission import read_file
+from otsgraph.core.loading import Layout
+from otsgraph.gate.change import change_from_quads, change_from_update
+from otsgraph.gate.graphs import INFERRED, REASONED, VISIBLE
+from otsgraph.gate.plan import View, finding_of
+from otsgraph.gate.submission import read_file
+from otsgraph.pipeline.build import reason_triples
+from otsgraph.validation import shacl
 
 
 def visible_triples(store: ox.Store) -> set[tuple]:
@@ -32,7 +32,7 @@ def focus_of(finding) -> str:
 
 
 def _text(nodes) -> set[str]:
-    from otsgraph.report import term_text
+    from otsgraph.validation.report import term_text
 
     return {term_text(n) for n in nodes}
 
@@ -205,8 +205,8 @@ def test_incremental_equals_full_on_generated_data(tmp_path):
     """A generated graph (every class the generator makes), with a change to each kind of node."""
     sys.path.insert(0, str(REPO / "bench"))
     from generate import write_project
-    from otsgraph.gate import Gate, load_shapes
-    from otsgraph.write_cli import seed_store
+    from otsgraph.gate.commands import seed_store
+    from otsgraph.gate.gate import Gate, load_shapes
 
     root = write_project(tmp_path / "project", REPO, 3000)
     layout = Layout(root)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from otsgraph import reasoning
+from otsgraph.reasoning import engine as reasoning
 
 EX = "http://example.org/"
 TBOX = f"""

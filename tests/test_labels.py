@@ -8,10 +8,10 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import REPO
-from otsgraph.graphs import ADDITIONS, ASSERTED_DATA, READ_ONLY_GRAPHS, REASONED, VISIBLE
-from otsgraph.loading import Layout, LoadError, load_sources
-from otsgraph.namespaces import Graphs
-from otsgraph.store import DEFAULT_GRAPHS, SHIPPED_GRAPHS
+from otsgraph.core.loading import Layout, LoadError, load_sources
+from otsgraph.core.namespaces import Graphs
+from otsgraph.core.store import DEFAULT_GRAPHS, SHIPPED_GRAPHS
+from otsgraph.gate.graphs import ADDITIONS, ASSERTED_DATA, READ_ONLY_GRAPHS, REASONED, VISIBLE
 
 LABELS = ox.NamedNode(str(Graphs.LABELS))
 ASSERTED = ox.NamedNode(str(Graphs.ASSERTED))
@@ -42,7 +42,7 @@ def test_labels_files_load_into_their_own_graph_not_the_asserted_one(tmp_path):
     assert all(t.object.value != "Kazakistan" for t in sources.graphs[ASSERTED])
     assert not any(g == LABELS for g in sources.claim_graphs)
     # reasoning and validation read the labels with the asserted data
-    from otsgraph.build import REASONED_GRAPHS
+    from otsgraph.pipeline.build import REASONED_GRAPHS
 
     assert (
         ox.NamedNode("http://e/x"),
@@ -71,7 +71,7 @@ LATIN_2021 = set("aäbdefgğhıijklmnñoöpqrsştuūüvyz")
 
 
 def test_the_table_covers_every_kazakh_cyrillic_letter_with_letters_of_the_2021_alphabet():
-    from otsgraph.transliterate import KAZAKH_LATIN_2021
+    from otsgraph.pipeline.transliterate import KAZAKH_LATIN_2021
 
     assert set(KAZAKH_LATIN_2021) == set(KAZAKH_CYRILLIC)
     for cyrillic, (small, capital) in KAZAKH_LATIN_2021.items():
@@ -105,20 +105,20 @@ def test_the_table_covers_every_kazakh_cyrillic_letter_with_letters_of_the_2021_
     ],
 )
 def test_kazakh_cyrillic_to_latin_2021(cyrillic, latin):
-    from otsgraph.transliterate import kk_latn
+    from otsgraph.pipeline.transliterate import kk_latn
 
     assert kk_latn(cyrillic) == latin
 
 
 def test_kk_latn_file_is_what_the_transliteration_generates():
-    from otsgraph.transliterate import kk_latn_turtle
+    from otsgraph.pipeline.transliterate import kk_latn_turtle
 
     shipped = (REPO / "data" / "labels" / "kk-latn.ttl").read_text(encoding="utf-8")
-    assert shipped == kk_latn_turtle(REPO), "run: .venv/bin/python -m otsgraph.transliterate"
+    assert shipped == kk_latn_turtle(REPO), "run: .venv/bin/python -m otsgraph.pipeline.transliterate"
 
 
 def test_every_kazakh_label_has_its_latin_form_in_the_build(shipped_build):
-    from otsgraph.transliterate import kk_latn
+    from otsgraph.pipeline.transliterate import kk_latn
 
     rows = shipped_build.store.query(
         """SELECT ?s ?kk ?latn WHERE {
@@ -272,7 +272,7 @@ def test_a_project_label_is_data_to_a_write_deleted_and_restored_by_revert(tmp_p
     """A wrong label of the project's can be deleted like any shipped triple (a rebuild brings it
     back), the revert restores it in graph:labels, and a new label is an addition, not a shipped one."""
     from gate_support import gate_on, seeded_store_dir
-    from otsgraph.gate import change_from_quads
+    from otsgraph.gate.gate import change_from_quads
 
     gate = gate_on(seeded_store_dir(tmp_path, tmp_path_factory.getbasetemp()))
     kazakhstan = ox.NamedNode(RES + "kazakhstan")
@@ -297,7 +297,7 @@ def test_a_project_label_is_data_to_a_write_deleted_and_restored_by_revert(tmp_p
 def test_a_new_fact_about_an_entity_is_validated_with_its_project_labels(tmp_path, tmp_path_factory):
     # the gate validates on the union: res:kazakhstan's en/ru labels (graph:labels) satisfy the label shapes
     from gate_support import gate_on, seeded_store_dir
-    from otsgraph.gate import change_from_quads
+    from otsgraph.gate.gate import change_from_quads
 
     gate = gate_on(seeded_store_dir(tmp_path, tmp_path_factory.getbasetemp()))
     alt = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
@@ -309,7 +309,7 @@ def test_a_new_fact_about_an_entity_is_validated_with_its_project_labels(tmp_pat
 
 
 def test_stats_count_labels_per_language_and_source(shipped_build):
-    from otsgraph.queries import load
+    from otsgraph.core.queries import load
 
     rows = shipped_build.store.query(load("stats", "labels-per-language"))
     counts = {(r["language"].value.lower(), r["source"].value): int(r["labels"].value) for r in rows}

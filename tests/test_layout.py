@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from otsgraph.loading import parse_file
-from otsgraph.namespaces import PREFIXES
+from otsgraph.core.loading import parse_file
+from otsgraph.core.namespaces import PREFIXES
 
 REPO = Path(__file__).resolve().parents[1]
 FILES = sorted(

@@ -9,10 +9,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from otsgraph.build import RDF_TYPE
-from otsgraph.loading import load_sources, parse_file
-from otsgraph.namespaces import Graphs
-from otsgraph.validation import validate
+from otsgraph.core.loading import load_sources, parse_file
+from otsgraph.core.namespaces import Graphs
+from otsgraph.pipeline.build import RDF_TYPE
+from otsgraph.validation.reference import validate
 
 REPO = Path(__file__).resolve().parents[1]
 LINKS_GRAPH = ox.NamedNode(str(Graphs.LINKS))

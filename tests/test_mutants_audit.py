@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 import pytest
 
-from otsgraph import audit
+from otsgraph.gate import audit
 
 G = "https://w3id.org/otsgraph/graph/"
 ADDITIONS = ox.NamedNode(G + "additions")

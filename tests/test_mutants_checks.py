@@ -19,10 +19,10 @@ from types import SimpleNamespace
 import pyoxigraph as ox
 import pytest
 
-from otsgraph import checks
-from otsgraph.change import Change
-from otsgraph.incremental import View
-from otsgraph.report import Finding
+from otsgraph.gate import checks
+from otsgraph.gate.change import Change
+from otsgraph.gate.plan import View
+from otsgraph.validation.report import Finding
 
 B = "https://w3id.org/otsgraph/"
 OTS = B + "ontology/"

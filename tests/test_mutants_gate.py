@@ -11,9 +11,9 @@ import pyoxigraph as ox
 import pytest
 
 from gate_support import SUBMISSIONS, gate_on, seeded_store_dir, snapshot
-from otsgraph.change import change_from_quads
-from otsgraph.gate import Rejected
-from otsgraph.submission import read_file
+from otsgraph.gate.change import change_from_quads
+from otsgraph.gate.gate import Rejected
+from otsgraph.gate.submission import read_file
 
 RES = "https://w3id.org/otsgraph/resource/"
 OTS = "https://w3id.org/otsgraph/ontology/"

@@ -19,11 +19,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from otsgraph import incremental
-from otsgraph.change import Change
-from otsgraph.graphs import ADDITIONS, ASSERTED, AUDIT, INFERRED, LABELS, ONTOLOGY, PROVENANCE
-from otsgraph.incremental import Context, Plan, View, _short_term, _short_terms
-from otsgraph.report import Finding
+from otsgraph.gate import plan as incremental
+from otsgraph.gate.change import Change
+from otsgraph.gate.graphs import ADDITIONS, ASSERTED, AUDIT, INFERRED, LABELS, ONTOLOGY, PROVENANCE
+from otsgraph.gate.plan import Context, Plan, View, _short_term, _short_terms
+from otsgraph.validation.report import Finding
 
 OTS = "https://w3id.org/otsgraph/ontology/"
 RES = "https://w3id.org/otsgraph/resource/"
@@ -873,8 +873,8 @@ def test_an_inverse_functional_clash_on_a_literal_is_found_incrementally():
 
 
 def test_the_gate_refuses_two_subjects_sharing_a_literal_inverse_functional_value():
-    from otsgraph.gate import Gate
-    from otsgraph.loading import Layout
+    from otsgraph.core.loading import Layout
+    from otsgraph.gate.gate import Gate
 
     store = more_store(asserted=[(res("a"), ots("passport"), ox.Literal("P1"))])
     gate = Gate(store, Layout(Path(__file__).resolve().parents[1]), shapes=[])

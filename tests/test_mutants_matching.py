@@ -22,9 +22,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from otsgraph.loading import Layout
-from otsgraph.server import create_app, matching
-from otsgraph.server.matching import (
+from otsgraph.core.loading import Layout
+from otsgraph.server import create_app
+from otsgraph.server.reconcile import matching
+from otsgraph.server.reconcile.matching import (
     KAZAKH,
     RUSSIAN,
     THRESHOLD,
@@ -37,7 +38,7 @@ from otsgraph.server.matching import (
     strip,
     transliterate,
 )
-from otsgraph.server.reconcile import BadRequest, _int
+from otsgraph.server.reconcile.reconcile import BadRequest, _int
 from otsgraph.server.state import ServerConfig, ServerState
 
 REPO = Path(__file__).resolve().parents[1]
@@ -630,7 +631,7 @@ def test_a_label_in_another_language_names_the_candidate_in_english_without_a_la
 
 
 def test_the_language_of_a_query_is_checked_again():
-    from otsgraph.server.reconcile_catalogue import Candidate, Query, display_language
+    from otsgraph.server.reconcile.catalogue import Candidate, Query, display_language
 
     matched = Candidate(RES + "kazakhstan", 100.0, 100.0, lit("Казахстан", "ru"))
     assert display_language(matched, Query("Казахстан", lang="tr")) == "ru"

@@ -1,4 +1,4 @@
-"""The pages a person uses (server/pages.py), pinned answer by answer for mutation testing (issue 14,
+"""The pages a person uses (server/pages/pages.py), pinned answer by answer for mutation testing (issue 14,
 docs/testing.md): the error page, /explain for a subject and for a bad term, content negotiation's 406,
 the language links, the entity's Turtle, the TriG download, /api/labels with a body that is not an object,
 the timeline's heading and the examples' titles.
@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 import pytest
 
-from otsgraph.loading import Layout
+from otsgraph.core.loading import Layout
 from otsgraph.server import create_app
-from otsgraph.server.pages import _title
+from otsgraph.server.pages.pages import _title
 from otsgraph.server.state import ServerConfig
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,5 +1,6 @@
-"""The Graph Store HTTP Protocol (server/graph_store.py) and the SPARQL 1.1 Protocol endpoint with its query
-cache (server/sparql.py), pinned answer by answer for mutation testing (issue 14, docs/testing.md).
+"""The Graph Store HTTP Protocol (server/protocol/graph_store.py) and the SPARQL 1.1 Protocol endpoint
+with its query cache (server/protocol/sparql.py), pinned answer by answer for mutation testing (issue 14,
+docs/testing.md).
 
 Every expected status, error code, message and header is written out by hand, so that a changed string,
 number, comparison or dropped call in either module fails a test. Three apps under Flask's test client, each
@@ -20,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from otsgraph.loading import Layout
+from otsgraph.core.loading import Layout
 from otsgraph.server import create_app
 from otsgraph.server.state import ServerConfig, ServerState
 
@@ -318,7 +319,7 @@ def test_an_empty_graph_exists_and_its_body_is_empty(client):
 
 
 def test_a_graph_dropped_between_the_check_and_the_read_is_404(client, plain, monkeypatch):
-    from otsgraph.server.writes import writes_for
+    from otsgraph.server.protocol.writes import writes_for
 
     graph = fresh()
     put(client, graph, f"<{EX}a> <{EX}p> <{EX}b> .")

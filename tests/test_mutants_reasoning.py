@@ -8,7 +8,7 @@ import itertools
 
 import pyoxigraph as ox
 
-from otsgraph import reasoning
+from otsgraph.reasoning import engine as reasoning
 
 EX = "http://example.org/m/"
 PREFIXES = f"""@prefix ex: <{EX}> .

@@ -1,12 +1,13 @@
-"""The guards of server/safety.py called directly, with the exact answer each promises (status, code,
-message, headers): written for the mutants `make mutate MODULE=safety` found surviving the HTTP tests
-(docs/testing.md lists them). Expected values are written out by hand, never computed by the code."""
+"""The guards of server/execution/safety.py called directly, with the exact answer each promises
+(status, code, message, headers): written for the mutants `make mutate MODULE=safety` found surviving
+the HTTP tests (docs/testing.md lists them). Expected values are written out by hand, never computed
+by the code."""
 
 from __future__ import annotations
 
 import pytest
 
-from otsgraph.server.safety import (
+from otsgraph.server.execution.safety import (
     ClientLimiter,
     ProtocolError,
     check_nesting,
@@ -16,7 +17,7 @@ from otsgraph.server.safety import (
     check_update_clauses,
     host_allowed,
 )
-from otsgraph.server.scan import Scan
+from otsgraph.server.execution.scan import Scan
 
 
 def refused(call, *args) -> ProtocolError:

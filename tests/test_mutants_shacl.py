@@ -15,7 +15,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 
-from otsgraph import shacl
+from otsgraph.validation import shacl
 
 EX = "http://example.org/"
 SH = "http://www.w3.org/ns/shacl#"

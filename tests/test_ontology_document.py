@@ -12,7 +12,7 @@ import rdflib
 import requests
 
 from ontology_words import has_p31_sovereign_state
-from otsgraph.namespaces import BASE, Graphs
+from otsgraph.core.namespaces import BASE, Graphs
 from server_fixtures import serve
 
 # rdflib's JSON-LD parser and its Dataset warn about their own deprecated internals

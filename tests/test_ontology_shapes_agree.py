@@ -2,7 +2,7 @@
 
 Every sh:datatype, sh:class and sh:nodeKind in shapes/ (directly on a property shape, or inside its
 sh:or / sh:and / sh:xone / sh:node) is checked against the rdfs:range of the same property (sh:path) in
-ontology/, under the datatype rule of src/otsgraph/checks.py (docs/modelling.md, "Datatypes"):
+ontology/, under the datatype rule of src/otsgraph/gate/checks.py (docs/modelling.md, "Datatypes"):
 
 - a range names a datatype of the OWL 2 datatype map; datatypes outside it (xsd:date, xsd:gYear, …) are
   constrained by the shapes alone and may not be ranges;
@@ -31,7 +31,7 @@ from rdflib import Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from otsgraph import checks
+from otsgraph.gate import checks
 
 REPO = Path(__file__).resolve().parents[1]
 NODE_KINDS = {SH.IRI, SH.BlankNode, SH.BlankNodeOrIRI}

@@ -17,9 +17,9 @@ import pytest
 import requests
 
 import otsgraph
-from otsgraph import loading
 from otsgraph.cli import main
-from otsgraph.loading import Layout, MissingInputs, load_sources
+from otsgraph.core import loading
+from otsgraph.core.loading import Layout, MissingInputs, load_sources
 from otsgraph.server import create_app
 from otsgraph.server.state import ServerConfig, ServerState
 from serve_command import serve_command
@@ -65,7 +65,7 @@ def test_an_installed_package_reads_its_copy_and_writes_in_the_current_folder(no
     assert layout.root == site / "_shipped" and layout.origin == "package" and layout.shipped
     assert layout.build_dir == work / "otsgraph-build"
     assert site not in layout.build_dir.parents  # never in site-packages
-    assert layout.queries_dir == Path(loading.__file__).parent / "queries"  # the code's own, always
+    assert layout.queries_dir == Path(loading.__file__).resolve().parents[1] / "queries"  # the code's own, always
 
 
 def test_the_default_layout_of_the_code_keeps_working(tmp_path):
@@ -194,7 +194,7 @@ def test_the_wheel_metadata_gives_version_licences_and_the_citation(wheel):
 
 def test_the_citation_is_no_part_of_the_article(wheel):
     """A citation, never the article's text: no line of the article is in the metadata."""
-    from otsgraph.article import ArticleNotFound, normalise, normalised_text
+    from otsgraph.pipeline.article import ArticleNotFound, normalise, normalised_text
 
     try:
         article = normalised_text()

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from otsgraph.namespaces import BASE, Graphs
+from otsgraph.core.namespaces import BASE, Graphs
 from server_fixtures import added, serve
 
 RES = BASE + "resource/"

@@ -6,7 +6,7 @@ import re
 
 import pyoxigraph as ox
 
-from otsgraph.namespaces import Graphs
+from otsgraph.core.namespaces import Graphs
 
 OTS = "https://w3id.org/otsgraph/ontology/"
 CLAIMS = f"""PREFIX ots: <{OTS}>

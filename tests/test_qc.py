@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from otsgraph.qc import run_checks
-from otsgraph.queries import queries_in
+from otsgraph.core.queries import queries_in
+from otsgraph.pipeline.qc import run_checks
 
 G = "https://w3id.org/otsgraph/graph/"
 ONT = f"<{G}ontology>"

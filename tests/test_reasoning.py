@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from otsgraph import reasoning
-from otsgraph.build import reason
+from otsgraph.pipeline.build import reason
+from otsgraph.reasoning import engine as reasoning
 
 EX = "http://example.org/"
 TBOX = f"""
@@ -179,7 +179,7 @@ def test_engine_matches_owlrl_on_the_toy_graph():
 
 @pytest.mark.slow
 def test_engine_matches_owlrl_on_the_shipped_graph(layout):
-    from otsgraph.loading import load_sources
+    from otsgraph.core.loading import load_sources
 
     sources = load_sources(layout)
     ours = reason(sources, with_temporal=False)

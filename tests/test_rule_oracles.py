@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from otsgraph import reasoning
+from otsgraph.reasoning import engine as reasoning
 
 EX = "http://example.org/rule/"
 OWL = "http://www.w3.org/2002/07/owl#"

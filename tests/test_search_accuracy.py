@@ -17,8 +17,8 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from otsgraph.server import matching
-from otsgraph.server.matching import THRESHOLD, Index, single_out
+from otsgraph.server.reconcile import matching
+from otsgraph.server.reconcile.matching import THRESHOLD, Index, single_out
 from server_fixtures import serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))

@@ -13,7 +13,7 @@ import requests
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from otsgraph.server.negotiation import RESULT_FORMATS, NotAcceptable, choose
+from otsgraph.server.protocol.negotiation import RESULT_FORMATS, NotAcceptable, choose
 from server_fixtures import TOKEN, serve
 
 SELECT = "SELECT ?label WHERE { res:kazakhstan rdfs:label ?label } ORDER BY ?label"

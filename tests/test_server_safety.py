@@ -14,8 +14,8 @@ from contextlib import contextmanager
 import pytest
 import requests
 
-from otsgraph.server.safety import ProtocolError, check_rdf_payload, host_allowed
-from otsgraph.server.scan import scan
+from otsgraph.server.execution.safety import ProtocolError, check_rdf_payload, host_allowed
+from otsgraph.server.execution.scan import scan
 from server_fixtures import TOKEN, serve
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

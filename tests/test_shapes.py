@@ -9,9 +9,9 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF
 
-from otsgraph.convert import to_rdflib_graph
-from otsgraph.loading import Layout, load_sources
-from otsgraph.namespaces import SH, SHP
+from otsgraph.core.convert import to_rdflib_graph
+from otsgraph.core.loading import Layout, load_sources
+from otsgraph.core.namespaces import SH, SHP
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
@@ -26,7 +26,7 @@ NODE_SHAPES = sorted(str(s).removeprefix(str(SHP)) for s in SHAPES.subjects(RDF.
 
 @functools.cache
 def ontology_triples() -> frozenset[tuple]:
-    from otsgraph.loading import parse_file
+    from otsgraph.core.loading import parse_file
 
     return frozenset(
         (q.subject, q.predicate, q.object) for q in parse_file(REPO / "ontology" / "otsgraph.ttl")
@@ -34,8 +34,8 @@ def ontology_triples() -> frozenset[tuple]:
 
 
 def reasoned_fixture(path: Path) -> set[tuple]:
-    from otsgraph.build import reason_triples
-    from otsgraph.loading import parse_file
+    from otsgraph.core.loading import parse_file
+    from otsgraph.pipeline.build import reason_triples
 
     ontology = set(ontology_triples())
     data = {(q.subject, q.predicate, q.object) for q in parse_file(path)}
@@ -47,7 +47,7 @@ def reasoned_fixture(path: Path) -> set[tuple]:
 def reports(path: Path):
     """The own validator's report and pySHACL's on the fixture's reasoned triples. pySHACL runs once
     per fixture: the conformance tests and the agreement test read the same reference report."""
-    from otsgraph.validation import validate
+    from otsgraph.validation.reference import validate
 
     data = reasoned_fixture(path)
     return validate(data, SHAPE_TRIPLES), validate(data, SHAPE_TRIPLES, engine="pyshacl")
@@ -60,7 +60,7 @@ def test_there_is_a_node_shape_per_instantiated_class():
 def test_every_constraint_has_a_message_and_a_severity():
     """Shapes that report results (property shapes, node shapes with constraints of their own) say
     what is wrong in words and how bad it is; shapes nested inside sh:or/sh:not report nothing."""
-    from otsgraph.shacl import COMPONENTS
+    from otsgraph.validation.shacl import COMPONENTS
 
     components = {rdflib.URIRef(c.value) for c in COMPONENTS} - {SH.property}
     targeted = set(SHAPES.subjects(SH.targetClass, None))

@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from otsgraph import queries
-from otsgraph.loading import load_sources
-from otsgraph.namespaces import CLAIM, OTS, Graphs
+from otsgraph.core import queries
+from otsgraph.core.loading import load_sources
+from otsgraph.core.namespaces import CLAIM, OTS, Graphs
 from server_fixtures import serve
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ import pytest
 import requests
 from flask import request
 
-from otsgraph.loading import Layout
+from otsgraph.core.loading import Layout
 from otsgraph.server import create_app
 from otsgraph.server.state import ServerConfig
 from serve_command import REPO, otsgraph_command, serve_command

@@ -15,9 +15,9 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from otsgraph.namespaces import LANGUAGES, RDFS, RES, Graphs
-from otsgraph.server.i18n import LANGUAGE_NAMES, STRINGS, UI_LANGUAGES
-from otsgraph.server.pages import example_titles
+from otsgraph.core.namespaces import LANGUAGES, RDFS, RES, Graphs
+from otsgraph.server.pages.i18n import LANGUAGE_NAMES, STRINGS, UI_LANGUAGES
+from otsgraph.server.pages.pages import example_titles
 from server_fixtures import added, serve
 
 REPO = Path(__file__).resolve().parents[1]

@@ -34,7 +34,7 @@ def _convert(source, target, fmt: ox.RdfFormat) -> None:
 
 @pytest.mark.parametrize("suffix", [".ttl", ".nt", ".rdf", ".jsonld", ".trig", ".nq"])
 def test_an_entity_declaration_validates_in_every_format(capsys, store_dir, tmp_path, suffix):
-    from otsgraph.submission import EXTENSIONS
+    from otsgraph.gate.submission import EXTENSIONS
 
     path = tmp_path / f"city{suffix}"
     _convert(SUBMISSIONS / "city.ttl", path, EXTENSIONS[suffix])
@@ -47,7 +47,7 @@ def test_an_entity_declaration_validates_in_every_format(capsys, store_dir, tmp_
 
 @pytest.mark.parametrize("suffix", [".trig", ".nq", ".jsonld"])
 def test_claims_validate_in_every_format_with_named_graphs(capsys, store_dir, tmp_path, suffix):
-    from otsgraph.submission import EXTENSIONS
+    from otsgraph.gate.submission import EXTENSIONS
 
     path = tmp_path / f"summit{suffix}"
     _convert(SUBMISSIONS / "summit.trig", path, EXTENSIONS[suffix])

@@ -6,8 +6,8 @@ import pytest
 import rdflib
 from pyshacl import validate as pyshacl_validate
 
-from otsgraph.convert import to_rdflib_graph
-from otsgraph.validation import read_report, relevant_predicates, validate
+from otsgraph.core.convert import to_rdflib_graph
+from otsgraph.validation.reference import read_report, relevant_predicates, validate
 
 SH = "http://www.w3.org/ns/shacl#"
 SHAPES = f"""@prefix sh: <{SH}> . @prefix ex: <http://e/> .

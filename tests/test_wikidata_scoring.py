@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from otsgraph.namespaces import OTS
+from otsgraph.core.namespaces import OTS
 from otsgraph.wikidata.client import API_URL, SPARQL_URL, ReplayTransport, WikidataClient
 from otsgraph.wikidata.reconcile import AMBIGUITY_MARGIN, Decision, reconcile_entity
 from otsgraph.wikidata.scoring import normalise, score_candidate, transliterate

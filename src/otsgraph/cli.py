@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from otsgraph.core.loading import Layout, LoadError
+from otsgraph.core.store import StoreBusy
+
 from . import __version__
-from .loading import Layout, LoadError
-from .store import StoreBusy
 
 EXIT_OK, EXIT_INVALID, EXIT_INPUT = 0, 1, 2
 
@@ -42,7 +43,7 @@ def _fail(kind: str, detail: str, code: int = EXIT_INPUT) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import run_build
+    from otsgraph.pipeline.build import run_build
 
     console = Console(args.quiet)
     layout = _layout(args)
@@ -73,7 +74,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"Inconsistency: {problem.message}", file=sys.stderr)
         for t in problem.triples:
             print(f"    {t[0]} {t[1]} {t[2]}", file=sys.stderr)
-    from .report_text import format_results
+    from otsgraph.validation.report_text import format_results
 
     warnings = [r for r in report.results if r.severity == "Warning"] if report is not None else []
     if warnings:  # they do not block, but a count alone tells nobody what to fix
@@ -89,9 +90,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _open_built_store(args: argparse.Namespace, console: Console) -> ox.Store:
     """The built store, read-only, as recovery leaves it; StoreBusy (exit 2, naming the server) when a
     running `otsgraph serve` holds it: Oxigraph leaves reading a store another process writes undefined."""
-    from .build import run_build
-    from .serving import running_server
-    from .store import open_for_reading
+    from otsgraph.core.serving import running_server
+    from otsgraph.core.store import open_for_reading
+    from otsgraph.pipeline.build import run_build
 
     if args.store is not None:  # a store the user names is read as it is, never built
         if not (args.store / "CURRENT").exists() and running_server(args.store) is None:
@@ -128,9 +129,9 @@ def _point_at(text: str, message: str) -> str:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .namespaces import PREFIXES
-    from .results import UnsupportedFormat, render
-    from .store import query
+    from otsgraph.core.namespaces import PREFIXES
+    from otsgraph.core.results import UnsupportedFormat, render
+    from otsgraph.core.store import query
 
     console = Console(args.quiet)
     text = args.query
@@ -160,8 +161,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from .queries import load
-    from .results import table
+    from otsgraph.core.queries import load
+    from otsgraph.core.results import table
 
     store = _open_built_store(args, Console(args.quiet))
     for name, title in (
@@ -188,13 +189,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _default_graphs() -> list[ox.NamedNode]:
-    from .store import DEFAULT_GRAPHS
+    from otsgraph.core.store import DEFAULT_GRAPHS
 
     return DEFAULT_GRAPHS
 
 
 def cmd_qc(args: argparse.Namespace) -> int:
-    from .qc import SEVERITIES, run_checks
+    from otsgraph.pipeline.qc import SEVERITIES, run_checks
 
     store = _open_built_store(args, Console(args.quiet))
     rows = run_checks(store)
@@ -206,8 +207,8 @@ def cmd_qc(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from .article import ArticleNotFound, normalised_text
-    from .coverage import coverage, quote_spans
+    from otsgraph.pipeline.article import ArticleNotFound, normalised_text
+    from otsgraph.pipeline.coverage import coverage, quote_spans
 
     try:
         text = normalised_text()
@@ -228,8 +229,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_quote(args: argparse.Namespace) -> int:
-    from .article import ArticleNotFound, normalised_text
-    from .skeleton import longest_match, occurrences, skeleton
+    from otsgraph.pipeline.article import ArticleNotFound, normalised_text
+    from otsgraph.pipeline.skeleton import longest_match, occurrences, skeleton
 
     try:
         text = normalised_text()
@@ -263,8 +264,8 @@ def cmd_quote(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from .docs_html import ontology_html
-    from .loading import load_sources
+    from otsgraph.core.loading import load_sources
+    from otsgraph.pipeline.docs_html import ontology_html
 
     layout = _layout(args)
     sources = load_sources(layout)
@@ -276,13 +277,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server.serve import run_from_arguments
+    from otsgraph.server.serve import run_from_arguments
 
     return run_from_arguments(args, _layout(args))
 
 
 def parser() -> argparse.ArgumentParser:
-    from .cli_help import COMMANDS, TOP_DESCRIPTION, TOP_EPILOG
+    from otsgraph.cli_help import COMMANDS, TOP_DESCRIPTION, TOP_EPILOG
 
     top = argparse.ArgumentParser(
         prog="otsgraph",
@@ -317,14 +318,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-write", action="store_true", help="check only; write no artefacts")
     p.set_defaults(func=cmd_build)
 
-    from .server.serve import add_serve_arguments
+    from otsgraph.server.serve import add_serve_arguments
 
     p = command("serve")
     add_serve_arguments(p)
     p.set_defaults(func=cmd_serve)
 
-    from .wikidata.command import add_link_arguments
-    from .wikidata.command import run as run_link
+    from otsgraph.wikidata.command import add_link_arguments
+    from otsgraph.wikidata.command import run as run_link
 
     p = command("link")
     add_link_arguments(p)
@@ -366,7 +367,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="output file (default: build/docs/index.html)")
     p.set_defaults(func=cmd_docs)
 
-    from . import write_cli as w
+    from otsgraph.gate import commands as w
 
     for name, add_arguments, run in (
         ("validate", w.add_validate_arguments, w.run_validate),

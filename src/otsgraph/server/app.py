@@ -9,9 +9,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..loading import Layout
+from otsgraph.core.loading import Layout
+
 from .errors import CORS
-from .safety import ProtocolError
+from .execution.safety import ProtocolError
 from .state import ServerConfig, ServerState, install, load_state
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -145,11 +146,11 @@ def create_app(
     app.wsgi_app = ReadableQueryString(app.wsgi_app)  # type: ignore[method-assign]
 
     from . import errors
-    from .graph_store import graph_store
-    from .pages import pages
-    from .reconcile import reconcile
-    from .sparql import sparql
-    from .validate_route import validate_route
+    from .pages.pages import pages
+    from .protocol.graph_store import graph_store
+    from .protocol.sparql import sparql
+    from .protocol.validate_route import validate_route
+    from .reconcile.reconcile import reconcile
 
     app.register_blueprint(sparql)
     app.register_blueprint(graph_store)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from .safety import ProtocolError
+from .execution.safety import ProtocolError
 
 log = logging.getLogger("otsgraph.server")
 
@@ -70,7 +70,7 @@ def wants_page() -> bool:
 def page_or_json(status: int, code: str, message: str, headers: Headers = None) -> Response:
     """The HTML error page for a browser on a page (see wants_page), else the JSON error."""
     if wants_page():
-        from .pages import error_page
+        from .pages.pages import error_page
 
         try:
             response = error_page(status, message)

@@ -12,7 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from ..loading import Layout
+from otsgraph.core.loading import Layout
+
 from .state import ServerConfig, load_state
 
 TOKEN_ENV = "OTSGRAPH_UPDATE_TOKEN"
@@ -230,7 +231,7 @@ def serve(config: ServerConfig, host: str, port: int, threads: int, layout: Layo
         if config.executor == "process"
         else "  queries run on threads of this process (--executor thread: they cannot be stopped)"
     )
-    from ..serving import announce
+    from otsgraph.core.serving import announce
 
     # the command line's readers refuse a store a server holds: they find it by this note (serving.py)
     with announce(state.config.store_path, address):

@@ -15,10 +15,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Flask, current_app
 
-from ..audit import recover
-from ..build import Reasoned, inferred_quads, reason
-from ..loading import Layout, load_sources
-from ..store import DEFAULT_GRAPHS, open_store, seed
+from otsgraph.core.loading import Layout, load_sources
+from otsgraph.core.store import DEFAULT_GRAPHS, open_store, seed
+from otsgraph.gate.audit import recover
+from otsgraph.pipeline.build import Reasoned, inferred_quads, reason
 
 EXTENSION = "otsgraph"
 
@@ -73,7 +73,7 @@ class ServerState:
     scratch: Path | None = None  # a folder this state made (removed when the process ends)
 
     def __post_init__(self) -> None:
-        from .execute import ResultCache
+        from .execution.execute import ResultCache
 
         self.cache = ResultCache(self.config.cache_entries)
         self._lock = threading.Lock()
@@ -116,7 +116,7 @@ def make_executor(server: ServerState):
         return held.version if held is not None else -1
 
     if config.executor == "thread":
-        from .execute import ThreadExecutor
+        from .execution.execute import ThreadExecutor
 
         return ThreadExecutor(
             server.store, version, max(8, 2 * config.query_workers),
@@ -129,8 +129,8 @@ def make_executor(server: ServerState):
             "the process executor reads checkpoints of an on-disk store: give a store_path, let "
             "load_state make a scratch store, or choose executor='thread'"
         )
-    from .pool import PoolLimits, ProcessPool
-    from .snapshots import Snapshots
+    from .execution.pool import PoolLimits, ProcessPool
+    from .execution.snapshots import Snapshots
 
     folder = server.scratch / "snapshots" if server.scratch else Path(f"{config.store_path}.snapshots")
     limits = PoolLimits(

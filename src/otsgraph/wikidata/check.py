@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..namespaces import OTS, RES, SCHEMA
+from otsgraph.core.namespaces import OTS, RES, SCHEMA
+
 from .client import MissingRecording, WikidataClient
 from .local import ProjectData, short
 from .search import Entity, get_entities

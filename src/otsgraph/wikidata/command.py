@@ -14,7 +14,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..loading import Layout
+from otsgraph.core.loading import Layout
+
 from .check import format_table, run_check
 from .client import (
     API_URL,

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..loading import Layout, load_sources
-from ..namespaces import LANGUAGES, RES
-from ..queries import load
+from otsgraph.core.loading import Layout, load_sources
+from otsgraph.core.namespaces import LANGUAGES, RES
+from otsgraph.core.queries import load
+
 from .search import WD_ENTITY
 
 

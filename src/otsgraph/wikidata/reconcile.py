@@ -22,7 +22,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
-from ..namespaces import LINK, OTS, PREFIXES, RES, WD
+from otsgraph.core.namespaces import LINK, OTS, PREFIXES, RES, WD
+
 from .client import MissingRecording, WikidataClient, write_text_atomically
 from .local import ProjectData, short
 from .scoring import Score, score_candidate

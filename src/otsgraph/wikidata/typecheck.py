@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..namespaces import OTS
-from ..queries import load
+from otsgraph.core.namespaces import OTS
+from otsgraph.core.queries import load
+
 from .client import WikidataClient
 from .search import WD_ENTITY
 

@@ -246,7 +246,7 @@ def sparql_results(pairs: list[tuple[str, str]]) -> dict:
 
 
 def main() -> None:
-    from otsgraph.namespaces import OTS
+    from otsgraph.core.namespaces import OTS
     from otsgraph.wikidata.client import API_URL, SPARQL_URL, Request
     from otsgraph.wikidata.search import LANGUAGES
     from otsgraph.wikidata.typecheck import RULES, type_fit_query

@@ -1,0 +1,1 @@
+"""OWL 2 RL reasoning: the engine, and the temporal rule over the article's dates."""

@@ -1,0 +1,1 @@
+"""SHACL validation: the fast validator, the pySHACL reference, and the reports."""
