@@ -10,7 +10,8 @@ For a query with an expected entity: top-1 is right when /reconcile's first cand
 entity; a wrong entity above the threshold is any other candidate scoring at least the match
 threshold. For a decoy, any candidate at or above the threshold is a false match. The targets
 (issue 12): top-1 accuracy of at least 95 %, and no wrong entity above the threshold on any query.
-tests/test_search_accuracy.py runs the same evaluation on a live server and asserts the targets.
+tests/server/reconcile/test_search_accuracy.py runs the same evaluation on a live server and asserts
+the targets.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Hypothesis strategies for tests/test_fuzz.py: HTTP requests to every route of `otsgraph serve`.
+"""Hypothesis strategies for tests/server/execution/test_fuzz.py: HTTP requests to every route of
+`otsgraph serve`.
 
 Each strategy draws a `Sent` request (method, target, headers, body as bytes), so a failing example
 prints as a literal that can be pasted into an @example. The text is grammar-ish: SPARQL queries and

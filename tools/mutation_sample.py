@@ -31,18 +31,18 @@ BIN = Path(sys.executable).parent
 #: the test files written for issue 14's mutation testing (in this session and the one before): left out
 #: of a --before run
 NEW_TEST_FILES = (
-    "tests/test_mutants_audit.py",
-    "tests/test_mutants_safety.py",
-    "tests/test_mutants_reasoning.py",
-    "tests/test_rule_oracles.py",
-    "tests/test_mutants_incremental.py",
-    "tests/test_mutants_shacl.py",
-    "tests/test_mutants_checks.py",
-    "tests/test_mutants_matching.py",
-    "tests/test_mutants_protocol.py",
-    "tests/test_crash_inside_write.py",
-    "tests/test_mutants_gate.py",
-    "tests/test_mutants_pages.py",
+    "tests/gate/test_mutants_audit.py",
+    "tests/server/execution/test_mutants_safety.py",
+    "tests/reasoning/test_mutants_reasoning.py",
+    "tests/reasoning/test_rule_oracles.py",
+    "tests/gate/test_mutants_incremental.py",
+    "tests/validation/test_mutants_shacl.py",
+    "tests/gate/test_mutants_checks.py",
+    "tests/server/reconcile/test_mutants_matching.py",
+    "tests/server/protocol/test_mutants_protocol.py",
+    "tests/gate/test_crash_inside_write.py",
+    "tests/gate/test_mutants_gate.py",
+    "tests/server/pages/test_mutants_pages.py",
 )
 CAUGHT = {"killed", "timeout"}
 

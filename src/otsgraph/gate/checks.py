@@ -17,7 +17,7 @@ satisfies the range when its datatype is the range or is derived from it in the 
 its value lies in the range's value space (OWL 2 semantics: "42251"^^xsd:integer is a
 nonNegativeInteger value, "-1"^^xsd:integer is not). The shapes name the exact datatype the data must
 use (sh:datatype) with its facets (sh:minInclusive 0), and constrain the datatypes outside the map on
-their own. tests/test_ontology_shapes_agree.py checks that every shape agrees with the ranges.
+their own. tests/validation/test_ontology_shapes_agree.py checks that every shape agrees with the ranges.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ nested shapes and sequence paths, on their values'. The focus nodes a change tou
 subjects and objects of the triples it adds or removes (after reasoning), plus the nodes that
 reach those along a predicate whose shape looks inside its values (sh:class, sh:node, nested
 property shapes, sequence paths), two levels up. They are validated with their neighbourhood (two
-hops out, one in). tests/test_gate_incremental.py checks the results equal a full re-validation's
+hops out, one in). tests/gate/test_gate_incremental.py checks the results equal a full re-validation's
 for the touched nodes, and that no other node's results change.
 """
 

@@ -21,7 +21,7 @@ from otsgraph.server.reconcile import matching
 from otsgraph.server.reconcile.matching import THRESHOLD, Index, single_out
 from server_fixtures import serve
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 import search_accuracy
 
 RES = search_accuracy.RES

@@ -14,7 +14,7 @@ from otsgraph.core.namespaces import Graphs
 from otsgraph.pipeline.build import RDF_TYPE
 from otsgraph.validation.reference import validate
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LINKS_GRAPH = ox.NamedNode(str(Graphs.LINKS))
 ASSERTED_GRAPH = ox.NamedNode(str(Graphs.ASSERTED))
 

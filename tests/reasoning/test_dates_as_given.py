@@ -20,7 +20,7 @@ from otsgraph.core.store import query
 from otsgraph.gate.graphs import ASSERTED
 from otsgraph.reasoning import temporal
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 RES = "https://w3id.org/otsgraph/resource/"
 OTS = "https://w3id.org/otsgraph/ontology/"

@@ -25,7 +25,7 @@ from otsgraph.core.loading import Layout
 from otsgraph.server import create_app
 from otsgraph.server.state import ServerConfig, ServerState
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 TOKEN = "mutant-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TURTLE = {**AUTH, "Content-Type": "text/turtle"}

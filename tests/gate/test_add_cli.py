@@ -157,7 +157,7 @@ def test_add_builds_the_store_when_there_is_none(capsys, tmp_path):
 
 _SCRIPT_PRELUDE = f"""
 import sys, time
-sys.path.insert(0, {str(Path(__file__).parent)!r})
+sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
 import pyoxigraph as ox
 from otsgraph.gate.change import change_from_quads
 from otsgraph.gate.submission import read_file

@@ -20,7 +20,7 @@ from otsgraph.server.pages.i18n import LANGUAGE_NAMES, STRINGS, UI_LANGUAGES
 from otsgraph.server.pages.pages import example_titles
 from server_fixtures import added, serve
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples"
 HTML = {"Accept": "text/html"}
 LABEL = ox.NamedNode(str(RDFS.label))

@@ -877,7 +877,7 @@ def test_the_gate_refuses_two_subjects_sharing_a_literal_inverse_functional_valu
     from otsgraph.gate.gate import Gate
 
     store = more_store(asserted=[(res("a"), ots("passport"), ox.Literal("P1"))])
-    gate = Gate(store, Layout(Path(__file__).resolve().parents[1]), shapes=[])
+    gate = Gate(store, Layout(Path(__file__).resolve().parents[2]), shapes=[])
     report = gate.check(Change(add=[q(res("b"), ots("passport"), ox.Literal("P1"))]))
     assert report.conforms is False
     assert [(f.kind, f.path, f.value, f.severity) for f in report.findings if f.kind == "reasoning"] == [

@@ -9,7 +9,7 @@ import pytest
 
 from otsgraph.core.store import query
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 RES = "https://w3id.org/otsgraph/resource/"
 
 

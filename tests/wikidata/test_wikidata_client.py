@@ -36,7 +36,7 @@ from otsgraph.wikidata.client import (
 from otsgraph.wikidata.search import get_entities, search_entities
 from otsgraph.wikidata.typecheck import RULES, check_types
 
-RECORDINGS = Path(__file__).parent / "recordings" / "wikidata"
+RECORDINGS = Path(__file__).resolve().parents[1] / "recordings" / "wikidata"
 
 
 class FakeTime:

@@ -24,7 +24,7 @@ from otsgraph.server import create_app
 from otsgraph.server.state import ServerConfig, ServerState
 from serve_command import serve_command
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CURATED = ("ontology", "data", "shapes", "examples")
 
 # ------------------------------------------------------------------------------ where things are
@@ -65,7 +65,8 @@ def test_an_installed_package_reads_its_copy_and_writes_in_the_current_folder(no
     assert layout.root == site / "_shipped" and layout.origin == "package" and layout.shipped
     assert layout.build_dir == work / "otsgraph-build"
     assert site not in layout.build_dir.parents  # never in site-packages
-    assert layout.queries_dir == Path(loading.__file__).resolve().parents[1] / "queries"  # the code's own, always
+    # the code's own, always
+    assert layout.queries_dir == Path(loading.__file__).resolve().parents[1] / "queries"
 
 
 def test_the_default_layout_of_the_code_keeps_working(tmp_path):

@@ -20,7 +20,7 @@ from otsgraph.gate.change import change_from_quads
 from otsgraph.gate.submission import read_file
 from otsgraph.pipeline.build import inferred_quads, reason, reason_triples, resting_on_background
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MARKER = ox.NamedNode(str(Graphs.INFERRED_FROM_BACKGROUND))
 INFERRED = ox.NamedNode(str(Graphs.INFERRED))
 BACKGROUND = ox.NamedNode(str(Graphs.BACKGROUND))

@@ -23,7 +23,7 @@ from rdflib.namespace import OWL, RDF
 
 from conftest import require
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ONTOLOGY_FILES = sorted((REPO / "ontology").glob("*.ttl"))
 PROFILE_CHECK = REPO / "tools" / "owl-profile" / "ProfileCheck.java"
 JAVA_LIB = Path("/usr/share/java")

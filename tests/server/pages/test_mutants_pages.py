@@ -20,7 +20,7 @@ from otsgraph.server import create_app
 from otsgraph.server.pages.pages import _title
 from otsgraph.server.state import ServerConfig
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 RES = "https://w3id.org/otsgraph/resource/"
 KAZAKHSTAN = f"{RES}kazakhstan"
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}

@@ -37,8 +37,8 @@ from otsgraph.pipeline.build import reason_triples
 from otsgraph.reasoning.engine import compile_tbox, materialise
 from otsgraph.validation.shacl import validate_triples
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).parent / "fixtures" / "oracles"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "oracles"
 SH = "http://www.w3.org/ns/shacl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RES = "https://w3id.org/otsgraph/resource/"

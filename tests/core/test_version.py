@@ -7,7 +7,7 @@ from rdflib.namespace import OWL
 
 import otsgraph
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_ontology_version_matches_the_package():

@@ -10,7 +10,7 @@ import pytest
 from otsgraph.core.loading import parse_file
 from otsgraph.core.namespaces import PREFIXES
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FILES = sorted(
     p
     for folder in ("ontology", "data", "shapes")

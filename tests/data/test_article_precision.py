@@ -19,7 +19,7 @@ from otsgraph.core.namespaces import PREFIXES
 from otsgraph.core.store import query
 from server_fixtures import serve
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RES = "https://w3id.org/otsgraph/resource/"
 OTS = "https://w3id.org/otsgraph/ontology/"
 OTS_ORG = "res:organization-of-turkic-states"

@@ -41,7 +41,7 @@ from otsgraph.server.reconcile.matching import (
 from otsgraph.server.reconcile.reconcile import BadRequest, _int
 from otsgraph.server.state import ServerConfig, ServerState
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 RES = "https://w3id.org/otsgraph/resource/"
 OTS = "https://w3id.org/otsgraph/ontology/"
 

@@ -19,7 +19,7 @@ from otsgraph.core.loading import load_sources
 from otsgraph.core.namespaces import CLAIM, OTS, Graphs
 from server_fixtures import serve
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 QUOTE = ox.NamedNode(f"{OTS}quote")
 TRANSLATION = ox.NamedNode(f"{OTS}quoteTranslation")
 TRANSLATED = ("en", "ru", "kk")  # a quote is translated into the two of these that are not its own

@@ -13,8 +13,8 @@ from otsgraph.core.convert import to_rdflib_graph
 from otsgraph.core.loading import Layout, load_sources
 from otsgraph.core.namespaces import SH, SHP
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
 
 
 # Loaded once per module (each pytest-xdist worker loads the module once): the shapes, as triples and as

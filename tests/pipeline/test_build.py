@@ -12,7 +12,7 @@ from otsgraph.core.loading import Layout, LoadError, load_sources
 from otsgraph.core.namespaces import Graphs
 from otsgraph.pipeline.build import run_build
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_shipped_graph_has_no_shape_violations(shipped_build):

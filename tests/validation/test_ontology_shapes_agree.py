@@ -33,7 +33,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from otsgraph.gate import checks
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 NODE_KINDS = {SH.IRI, SH.BlankNode, SH.BlankNodeOrIRI}
 LITERAL_KINDS = {SH.Literal}
 MIXED_KINDS = {SH.IRIOrLiteral, SH.BlankNodeOrLiteral}
