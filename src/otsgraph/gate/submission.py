@@ -22,6 +22,17 @@ import pyoxigraph as ox
 
 from otsgraph.core.loading import FORMATS
 
+#: XML that declares a DTD or entities is refused before any parser sees it: here, and by the server
+#: for every RDF body (server/execution/safety.py)
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+DTD_REFUSAL = "XML document type declarations and entities are not accepted (they can expand without bound)"
+
+
+def declares_dtd(raw: bytes) -> bool:
+    """Does this XML declare a document type or an entity?"""
+    return _DTD.search(raw) is not None
+
+
 #: --input-format names and media types
 FORMAT_NAMES: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -110,15 +121,9 @@ def _check_bytes(raw: bytes, fmt: ox.RdfFormat, source: str, limits: Limits) -> 
         line, column = _location(raw, error.start)
         raise InputError(source, f"the input is not valid UTF-8 ({error.reason})", line, column) from None
     check_nesting(raw, fmt, source, limits.max_depth)
-    if fmt == ox.RdfFormat.RDF_XML:
-        from otsgraph.server.execution.safety import ProtocolError, check_rdf_payload
-
-        try:
-            check_rdf_payload(raw)
-        except ProtocolError as error:
-            offset = raw.upper().find(b"<!")
-            line, column = _location(raw, max(offset, 0))
-            raise InputError(source, error.message, line, column) from None
+    if fmt == ox.RdfFormat.RDF_XML and declares_dtd(raw):
+        line, column = _location(raw, max(raw.upper().find(b"<!"), 0))
+        raise InputError(source, DTD_REFUSAL, line, column)
     if fmt == ox.RdfFormat.JSON_LD:
         _check_json_ld(raw, source)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from otsgraph.core.sparql_tokens import line_and_column, nesting
+from otsgraph.gate.submission import DTD_REFUSAL, declares_dtd
 
 from .scan import Scan
 
@@ -112,21 +113,14 @@ def check_token(authorization: str | None, tokens: dict[str, str]) -> str:
     return matches[0]
 
 
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
 def check_rdf_payload(payload: bytes) -> None:
     """Refuse XML that declares a DTD or entities, and non-UTF-8 text, before any parser sees it."""
     try:
         payload.decode("utf-8")
     except UnicodeDecodeError as err:
         raise ProtocolError(400, "bad-encoding", f"the body is not UTF-8 ({err.reason})") from None
-    if _DTD.search(payload):
-        raise ProtocolError(
-            400,
-            "dtd-forbidden",
-            "XML document type declarations and entities are not accepted (they can expand without bound)",
-        )
+    if declares_dtd(payload):
+        raise ProtocolError(400, "dtd-forbidden", DTD_REFUSAL)
 
 
 class ClientLimiter:
