@@ -75,11 +75,11 @@ def main() -> None:
 
     from generate import write_project
     from otsgraph.cli import main as cli
+    from otsgraph.core.graphs import REASONED, VISIBLE
     from otsgraph.core.loading import Layout
     from otsgraph.gate.change import change_from_quads
     from otsgraph.gate.commands import seed_store
     from otsgraph.gate.gate import Gate, load_shapes
-    from otsgraph.gate.graphs import REASONED, VISIBLE
     from otsgraph.gate.plan import finding_of
     from otsgraph.gate.submission import read_submission
     from otsgraph.pipeline.build import reason_triples

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from otsgraph.core.graphs import ADDITIONS, AUDIT, INFERRED
 from otsgraph.core.loading import Layout
 from otsgraph.gate.commands import seed_store
 from otsgraph.gate.gate import Gate, load_shapes
-from otsgraph.gate.graphs import ADDITIONS, AUDIT, INFERRED
 
 REPO = Path(__file__).resolve().parents[1]
 SUBMISSIONS = Path(__file__).parent / "fixtures" / "submissions"

@@ -8,10 +8,10 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import REPO
+from otsgraph.core.graphs import ADDITIONS, ASSERTED_DATA, READ_ONLY_GRAPHS, REASONED, VISIBLE
 from otsgraph.core.loading import Layout, LoadError, load_sources
 from otsgraph.core.namespaces import Graphs
 from otsgraph.core.store import DEFAULT_GRAPHS, SHIPPED_GRAPHS
-from otsgraph.gate.graphs import ADDITIONS, ASSERTED_DATA, READ_ONLY_GRAPHS, REASONED, VISIBLE
 
 LABELS = ox.NamedNode(str(Graphs.LABELS))
 ASSERTED = ox.NamedNode(str(Graphs.ASSERTED))

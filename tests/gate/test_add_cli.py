@@ -17,8 +17,8 @@ import pytest
 
 from gate_support import REPO, SUBMISSIONS, additions, gate_on, quads_of, res, seeded_store_dir, snapshot
 from otsgraph.cli import main
+from otsgraph.core.graphs import ADDITIONS, AUDIT, JOURNAL
 from otsgraph.gate.commit_hook import CRASH_AT
-from otsgraph.gate.graphs import ADDITIONS, AUDIT, JOURNAL
 
 HELD_IN = ox.NamedNode("https://w3id.org/otsgraph/ontology/heldIn")
 

@@ -24,9 +24,9 @@ import requests
 
 from gate_support import gate_on, seeded_store_dir
 from otsgraph.cli import main
+from otsgraph.core.graphs import ADDITIONS, ASSERTED, INFERRED, ONTOLOGY, VISIBLE
 from otsgraph.gate import plan as incremental
 from otsgraph.gate.change import Change, change_from_update
-from otsgraph.gate.graphs import ADDITIONS, ASSERTED, INFERRED, ONTOLOGY, VISIBLE
 from otsgraph.gate.plan import View, finding_of
 from otsgraph.reasoning import engine as reasoning
 from otsgraph.validation import shacl

@@ -16,9 +16,9 @@ import pytest
 import requests
 
 from gate_support import LAYOUT, SUBMISSIONS, gate_on, quads_of, seeded_store_dir, shapes, snapshot
+from otsgraph.core.graphs import ADDITIONS, AUDIT, JOURNAL
 from otsgraph.gate.commit_hook import CRASH_AT, from_environment, no_hook
 from otsgraph.gate.gate import Gate
-from otsgraph.gate.graphs import ADDITIONS, AUDIT, JOURNAL
 from serve_command import otsgraph_command, serve_process
 
 OTS = "https://w3id.org/otsgraph/ontology/"

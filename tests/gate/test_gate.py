@@ -21,10 +21,10 @@ from gate_support import (
     seeded_store_dir,
     snapshot,
 )
+from otsgraph.core.graphs import ADDITIONS, ASSERTED, INFERRED
 from otsgraph.core.store import seed
 from otsgraph.gate.change import change_from_quads, change_from_update
 from otsgraph.gate.gate import Rejected
-from otsgraph.gate.graphs import ADDITIONS, ASSERTED, INFERRED
 from otsgraph.gate.submission import read_file
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

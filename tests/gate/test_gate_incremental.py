@@ -8,9 +8,9 @@ import pyoxigraph as ox
 import pytest
 
 from gate_support import LAYOUT, REPO, SUBMISSIONS, gate_on, seeded_store_dir, shapes
+from otsgraph.core.graphs import INFERRED, REASONED, VISIBLE
 from otsgraph.core.loading import Layout
 from otsgraph.gate.change import change_from_quads, change_from_update
-from otsgraph.gate.graphs import INFERRED, REASONED, VISIBLE
 from otsgraph.gate.plan import View, finding_of
 from otsgraph.gate.submission import read_file
 from otsgraph.pipeline.build import reason_triples

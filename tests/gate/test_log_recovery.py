@@ -14,8 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from gate_support import SUBMISSIONS, seeded_store_dir
+from otsgraph.core.graphs import JOURNAL
 from otsgraph.gate.commit_hook import HOLD_AT
-from otsgraph.gate.graphs import JOURNAL
 from serve_command import otsgraph_command
 
 

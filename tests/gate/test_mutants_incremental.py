@@ -19,9 +19,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from otsgraph.core.graphs import ADDITIONS, ASSERTED, AUDIT, INFERRED, LABELS, ONTOLOGY, PROVENANCE
 from otsgraph.gate import plan as incremental
 from otsgraph.gate.change import Change
-from otsgraph.gate.graphs import ADDITIONS, ASSERTED, AUDIT, INFERRED, LABELS, ONTOLOGY, PROVENANCE
 from otsgraph.gate.plan import Context, Plan, View, _short_term, _short_terms
 from otsgraph.validation.report import Finding
 

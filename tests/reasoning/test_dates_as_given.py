@@ -16,8 +16,8 @@ import pyoxigraph as ox
 import pytest
 import requests
 
+from otsgraph.core.graphs import ASSERTED
 from otsgraph.core.store import query
-from otsgraph.gate.graphs import ASSERTED
 from otsgraph.reasoning import temporal
 
 REPO = Path(__file__).resolve().parents[2]
@@ -325,8 +325,8 @@ def test_timeline_order_agrees_with_the_dates_shown(timeline_rows):
 def test_the_gate_moves_the_dates_that_depend_on_a_moved_date(tmp_path, tmp_path_factory):
     """Moving the 2012 Bishkek summit moves the remark dated only through it; incremental = full."""
     from gate_support import gate_on, seeded_store_dir
+    from otsgraph.core.graphs import INFERRED, REASONED
     from otsgraph.gate.change import change_from_update
-    from otsgraph.gate.graphs import INFERRED, REASONED
     from otsgraph.pipeline.build import reason_triples
 
     gate = gate_on(seeded_store_dir(tmp_path, tmp_path_factory.getbasetemp()))

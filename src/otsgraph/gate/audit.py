@@ -32,10 +32,10 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from otsgraph.core.graphs import ADDITIONS, AUDIT, JOURNAL, is_claim_graph
 from otsgraph.core.namespaces import BASE
 
 from .commit_hook import CommitHook, no_hook
-from .graphs import ADDITIONS, AUDIT, JOURNAL, is_claim_graph
 
 PROV = "http://www.w3.org/ns/prov#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

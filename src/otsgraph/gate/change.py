@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from otsgraph.core.graphs import ASSERTED_DATA
 from otsgraph.core.sparql_tokens import ScanError, tokens
-
-from .graphs import ASSERTED_DATA
 
 
 @dataclass

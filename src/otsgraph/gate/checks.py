@@ -30,12 +30,12 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
+from otsgraph.core.graphs import ASSERTED_DATA, is_claim_graph, is_data_graph
 from otsgraph.core.namespaces import OTS, PREFIXES, RES
 from otsgraph.validation import shacl
 from otsgraph.validation.report import Finding, term_text, value_text
 
 from .change import Change
-from .graphs import ASSERTED_DATA, is_claim_graph, is_data_graph
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

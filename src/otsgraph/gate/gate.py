@@ -23,6 +23,7 @@ import time
 
 import pyoxigraph as ox
 
+from otsgraph.core.graphs import ADDITIONS, AUDIT, INFERRED, READ_ONLY_GRAPHS
 from otsgraph.core.loading import Layout, parse_file
 from otsgraph.validation.report import Finding, Report
 
@@ -31,7 +32,6 @@ from . import plan as incremental
 from .audit import AuditRecord
 from .change import Change, change_from_quads, change_from_update
 from .commit_hook import CommitHook, from_environment
-from .graphs import ADDITIONS, AUDIT, INFERRED, READ_ONLY_GRAPHS
 from .submission import InputError, Limits, read_submission
 
 __all__ = [

@@ -29,14 +29,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from otsgraph.reasoning import engine as reasoning
-from otsgraph.reasoning import temporal
-from otsgraph.reasoning.engine import RDF_TYPE, Inconsistency, Tbox
-from otsgraph.validation import shacl
-from otsgraph.validation.report import Finding, term_text, value_text
-
-from .change import Change
-from .graphs import (
+from otsgraph.core.graphs import (
     ADDITIONS,
     ASSERTED_DATA,
     INFERRED,
@@ -48,6 +41,13 @@ from .graphs import (
     is_claim_graph,
     is_data_graph,
 )
+from otsgraph.reasoning import engine as reasoning
+from otsgraph.reasoning import temporal
+from otsgraph.reasoning.engine import RDF_TYPE, Inconsistency, Tbox
+from otsgraph.validation import shacl
+from otsgraph.validation.report import Finding, term_text, value_text
+
+from .change import Change
 
 Triple = tuple
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")

@@ -129,7 +129,7 @@ def refresh_background_marker(store: ox.Store) -> int:
     The build and every seeding compute it from the shipped files (`inferred_quads`); this is for a
     store whose graph:inferred has changed since: `seed` calls it when there are additions.
     """
-    from otsgraph.gate.graphs import REASONED
+    from otsgraph.core.graphs import REASONED
 
     def triples(graph: ox.NamedNode) -> set[tuple]:
         return {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)}

@@ -22,10 +22,10 @@ from contextlib import contextmanager
 import pyoxigraph as ox
 from flask import Request, Response
 
+from otsgraph.core.graphs import INFERRED, READ_ONLY_GRAPHS
 from otsgraph.core.namespaces import PREFIXES, sparql_prefixes, without_prefix_lines
 from otsgraph.gate.change import data_only
 from otsgraph.gate.gate import Change, Rejected, change_from_update
-from otsgraph.gate.graphs import INFERRED, READ_ONLY_GRAPHS
 
 from ..execution.dispatch import run_job
 from ..execution.jobs import UpdateJob

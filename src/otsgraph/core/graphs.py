@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from otsgraph.core.namespaces import BASE, CLAIM, Graphs
+from .namespaces import BASE, CLAIM, Graphs
 
 
 def _node(iri) -> ox.NamedNode:
