@@ -82,7 +82,7 @@ def main() -> None:
     from otsgraph.gate.gate import Gate, load_shapes
     from otsgraph.gate.plan import finding_of
     from otsgraph.gate.submission import read_submission
-    from otsgraph.pipeline.build import reason_triples
+    from otsgraph.reasoning.closure import reason_triples
     from otsgraph.validation import shacl
     from otsgraph.validation.report import term_text
 

@@ -101,10 +101,10 @@ def shipped_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("build")
     layout = Layout(REPO)
     result = run_build(layout, write=False)
-    from otsgraph.core.store import open_store, seed
-    from otsgraph.pipeline.build import inferred_quads
+    from otsgraph.core.store import open_store
+    from otsgraph.gate.seed import seed_from_sources
 
     store = open_store(out / "store")
-    seed(store, result.sources.quads() + inferred_quads(result.reasoned))
+    seed_from_sources(store, result.sources, result.reasoned)
     result.store = store
     return result

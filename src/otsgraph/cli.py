@@ -91,7 +91,7 @@ def _open_built_store(args: argparse.Namespace, console: Console) -> ox.Store:
     """The built store, read-only, as recovery leaves it; StoreBusy (exit 2, naming the server) when a
     running `otsgraph serve` holds it: Oxigraph leaves reading a store another process writes undefined."""
     from otsgraph.core.serving import running_server
-    from otsgraph.core.store import open_for_reading
+    from otsgraph.gate.audit import open_for_reading
     from otsgraph.pipeline.build import run_build
 
     if args.store is not None:  # a store the user names is read as it is, never built

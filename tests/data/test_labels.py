@@ -42,7 +42,7 @@ def test_labels_files_load_into_their_own_graph_not_the_asserted_one(tmp_path):
     assert all(t.object.value != "Kazakistan" for t in sources.graphs[ASSERTED])
     assert not any(g == LABELS for g in sources.claim_graphs)
     # reasoning and validation read the labels with the asserted data
-    from otsgraph.pipeline.build import REASONED_GRAPHS
+    from otsgraph.reasoning.closure import REASONED_GRAPHS
 
     assert (
         ox.NamedNode("http://e/x"),

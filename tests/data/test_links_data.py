@@ -11,7 +11,7 @@ import pytest
 
 from otsgraph.core.loading import load_sources, parse_file
 from otsgraph.core.namespaces import Graphs
-from otsgraph.pipeline.build import RDF_TYPE
+from otsgraph.reasoning.closure import RDF_TYPE
 from otsgraph.validation.reference import validate
 
 REPO = Path(__file__).resolve().parents[2]

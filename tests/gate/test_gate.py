@@ -22,9 +22,9 @@ from gate_support import (
     snapshot,
 )
 from otsgraph.core.graphs import ADDITIONS, ASSERTED, INFERRED
-from otsgraph.core.store import seed
 from otsgraph.gate.change import change_from_quads, change_from_update
 from otsgraph.gate.gate import Rejected
+from otsgraph.gate.seed import seed_from_sources
 from otsgraph.gate.submission import read_file
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -136,14 +136,12 @@ def test_a_fact_outside_a_claim_graph_is_rejected_but_a_declaration_is_accepted(
 
 def test_additions_survive_a_rebuild_of_the_shipped_graphs(store_dir):
     from otsgraph.core.loading import load_sources
-    from otsgraph.pipeline.build import inferred_quads, reason
 
     gate = gate_on(store_dir)
     gate.commit(submission("summit.trig"), "alice")
     summit = res("summit-tc-2025-gabala")
     added, claims = additions(gate.store), graph(gate.store, _claim("added-gabala-2025"))
-    sources = load_sources(LAYOUT)
-    seed(gate.store, sources.quads() + inferred_quads(reason(sources)))  # what `otsgraph build` does
+    seed_from_sources(gate.store, load_sources(LAYOUT))  # what `otsgraph build` does
     assert additions(gate.store) == added
     assert graph(gate.store, _claim("added-gabala-2025")) == claims
     assert (summit, ots("hostCountry"), res("azerbaijan")) in inferred(gate.store)  # recomputed

@@ -13,7 +13,7 @@ from otsgraph.core.loading import Layout
 from otsgraph.gate.change import change_from_quads, change_from_update
 from otsgraph.gate.plan import View, finding_of
 from otsgraph.gate.submission import read_file
-from otsgraph.pipeline.build import reason_triples
+from otsgraph.reasoning.closure import reason_triples
 from otsgraph.validation import shacl
 
 

@@ -15,10 +15,11 @@ import pyoxigraph as ox
 from gate_support import LAYOUT, gate_on, graph, inferred, res, seeded_store_dir
 from otsgraph.core.loading import load_sources
 from otsgraph.core.namespaces import Graphs
-from otsgraph.core.store import DEFAULT_GRAPHS, SHIPPED_GRAPHS, query, seed
+from otsgraph.core.store import DEFAULT_GRAPHS, SHIPPED_GRAPHS, query
 from otsgraph.gate.change import change_from_quads
+from otsgraph.gate.seed import seed_from_sources
 from otsgraph.gate.submission import read_file
-from otsgraph.pipeline.build import inferred_quads, reason, reason_triples, resting_on_background
+from otsgraph.reasoning.closure import reason_triples, resting_on_background
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MARKER = ox.NamedNode(str(Graphs.INFERRED_FROM_BACKGROUND))
@@ -138,8 +139,7 @@ def test_a_write_leaves_the_listing_and_a_rebuild_recomputes_it_with_the_additio
     assert (meeting, ots("hostCountry"), res("kazakhstan")) in inferred(gate.store)  # the gate's inference
     # documented (docs/background.md): a write does not touch the listing
     assert graph(gate.store, MARKER) == before
-    sources = load_sources(LAYOUT)
-    seed(gate.store, sources.quads() + inferred_quads(reason(sources)))  # what `otsgraph build` does
+    seed_from_sources(gate.store, load_sources(LAYOUT))  # what `otsgraph build` does
     after = graph(gate.store, MARKER)
     assert (meeting, ots("hostCountry"), res("kazakhstan")) in after  # Almaty's country is background
     assert (meeting, ots("heldIn"), res("almaty")) not in after  # asserted by the addition, not inferred

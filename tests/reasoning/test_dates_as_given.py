@@ -327,7 +327,7 @@ def test_the_gate_moves_the_dates_that_depend_on_a_moved_date(tmp_path, tmp_path
     from gate_support import gate_on, seeded_store_dir
     from otsgraph.core.graphs import INFERRED, REASONED
     from otsgraph.gate.change import change_from_update
-    from otsgraph.pipeline.build import reason_triples
+    from otsgraph.reasoning.closure import reason_triples
 
     gate = gate_on(seeded_store_dir(tmp_path, tmp_path_factory.getbasetemp()))
     change = change_from_update(

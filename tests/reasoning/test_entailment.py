@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from otsgraph.core.loading import load_sources, parse_file
-from otsgraph.pipeline.build import ONTOLOGY, reason_triples
+from otsgraph.reasoning.closure import ONTOLOGY, reason_triples
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "entailment"
 CASES = sorted(p.name.removesuffix("-premises.ttl") for p in FIXTURES.glob("*-premises.ttl"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from otsgraph.pipeline.build import reason
 from otsgraph.reasoning import engine as reasoning
+from otsgraph.reasoning.closure import reason
 
 EX = "http://example.org/"
 TBOX = f"""

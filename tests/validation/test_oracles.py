@@ -33,7 +33,7 @@ from rdflib.namespace import RDF
 
 from otsgraph.core.convert import to_rdflib_graph
 from otsgraph.core.loading import Layout, load_sources, parse_file
-from otsgraph.pipeline.build import reason_triples
+from otsgraph.reasoning.closure import reason_triples
 from otsgraph.reasoning.engine import compile_tbox, materialise
 from otsgraph.validation.shacl import validate_triples
 

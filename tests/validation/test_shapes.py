@@ -35,7 +35,7 @@ def ontology_triples() -> frozenset[tuple]:
 
 def reasoned_fixture(path: Path) -> set[tuple]:
     from otsgraph.core.loading import parse_file
-    from otsgraph.pipeline.build import reason_triples
+    from otsgraph.reasoning.closure import reason_triples
 
     ontology = set(ontology_triples())
     data = {(q.subject, q.predicate, q.object) for q in parse_file(path)}

@@ -26,14 +26,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from otsgraph.core.graphs import ADDITIONS, AUDIT, JOURNAL, is_claim_graph
 from otsgraph.core.namespaces import BASE
+from otsgraph.core.serving import refusal, running_server
+from otsgraph.core.store import StoreBusy
 
 from .commit_hook import CommitHook, no_hook
 
@@ -331,3 +335,36 @@ def reset(store: ox.Store) -> int:
     store.update(";\n".join(f"DROP SILENT GRAPH {g}" for g in graphs))
     store.flush()
     return count
+
+
+def open_for_reading(
+    path: Path, instead: str | None = None, progress: Callable[[str], None] | None = None
+) -> ox.Store:
+    """The store at `path`, read-only, as recovery leaves it; StoreBusy when a server holds it.
+
+    Oxigraph leaves reading a store another process writes undefined, hence the refusal. A change
+    a crash interrupted (an entry in graph:journal) is rolled back first, in a short read-write open,
+    as every read-write open does: otherwise a reader would list and export a change that the next
+    writer undoes. That open succeeding also proves no live writer is mid-change (it would hold
+    the lock); when it fails, the reader refuses rather than show the half-written change.
+    """
+    if server := running_server(path):
+        raise StoreBusy(refusal(server, path, instead))
+    store = ox.Store.read_only(str(path))
+    pending = pending_changes(store)
+    if not pending:
+        return store
+    del store  # closed before the read-write open below
+    try:
+        writable = ox.Store(str(path))
+    except OSError as error:
+        raise StoreBusy(
+            f"change {', '.join(pending)} in the store at {path} is unfinished (pending recovery), and "
+            f"another process has the store open ({error}): it is still being written, or its writer "
+            "must be stopped first. Nothing is shown until it is rolled back or done; run this again then."
+        ) from None
+    rolled_back = recover(writable)
+    del writable
+    if progress and rolled_back:
+        progress(f"rolled back {', '.join(pending)}: a crash interrupted it (the log no longer lists it)")
+    return ox.Store.read_only(str(path))

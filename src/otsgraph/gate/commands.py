@@ -128,12 +128,12 @@ def _who(args: argparse.Namespace) -> str:
 def seed_store(path: Path, layout: Layout) -> None:
     """Create the store with the shipped graph and its inferences (no release files are written)."""
     from otsgraph.core.loading import load_sources
-    from otsgraph.core.store import open_store, seed
-    from otsgraph.pipeline.build import inferred_quads, reason
+    from otsgraph.core.store import open_store
 
-    sources = load_sources(layout)
+    from .seed import seed_from_sources
+
     store = open_store(path)
-    seed(store, sources.quads() + inferred_quads(reason(sources)))
+    seed_from_sources(store, load_sources(layout))
     del store
 
 
@@ -144,10 +144,11 @@ def _store_path(args: argparse.Namespace, layout: Layout) -> Path:
 def _open(args: argparse.Namespace, layout: Layout, quiet: bool, read_only: bool = False):
     """The gate on the store, building the store first when it does not exist yet. StoreBusy when a
     running `otsgraph serve` holds the store (a reader too: Oxigraph leaves reading a store another
-    process writes undefined); a reader sees the store as recovery leaves it (store.open_for_reading)."""
+    process writes undefined); a reader sees the store as recovery leaves it (audit.open_for_reading)."""
     from otsgraph.core.serving import running_server
-    from otsgraph.core.store import open_for_reading, open_for_writing
+    from otsgraph.core.store import open_for_writing
 
+    from .audit import open_for_reading
     from .gate import Gate
 
     path = _store_path(args, layout)

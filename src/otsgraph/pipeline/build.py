@@ -10,77 +10,21 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from otsgraph.core.graphs import ASSERTED, INFERRED, INFERRED_FROM_BACKGROUND, ONTOLOGY
 from otsgraph.core.loading import Layout, Sources, load_sources
-from otsgraph.core.namespaces import Graphs
-from otsgraph.core.store import open_store, seed
+from otsgraph.core.store import open_store
+from otsgraph.gate.seed import seed_from_sources
 from otsgraph.reasoning import engine as reasoning
-from otsgraph.reasoning import temporal
+from otsgraph.reasoning.closure import (
+    RDF_TYPE,
+    REASONED_GRAPHS,
+    Reasoned,
+    inferred_quads,
+    reason,
+)
 from otsgraph.validation.reference import ValidationReport, validate
 
 Progress = Callable[[str], None]
-
-RDF_TYPE = reasoning.RDF_TYPE
-ASSERTED = ox.NamedNode(str(Graphs.ASSERTED))
-BACKGROUND = ox.NamedNode(str(Graphs.BACKGROUND))
-ONTOLOGY = ox.NamedNode(str(Graphs.ONTOLOGY))
-INFERRED = ox.NamedNode(str(Graphs.INFERRED))
-INFERRED_FROM_BACKGROUND = ox.NamedNode(str(Graphs.INFERRED_FROM_BACKGROUND))
-PROVENANCE = ox.NamedNode(str(Graphs.PROVENANCE))
-LABELS = ox.NamedNode(str(Graphs.LABELS))
-#: the graphs reasoning and validation see: claims' descriptions are data too, and the project's
-#: labels describe the entities whose shapes ask for en/kk/ru labels (graphs.REASONED, for writes)
-REASONED_GRAPHS = (ONTOLOGY, ASSERTED, BACKGROUND, PROVENANCE, LABELS)
-
-
-@dataclass
-class Reasoned:
-    """Asserted input, what reasoning added, and why.
-
-    `from_background` is the part of `inferred` that holds only with graph:background: the closure
-    of the same input without the background triples lacks it (filled by `reason`, empty otherwise).
-    """
-
-    input: set[tuple]
-    closure: reasoning.Closure
-    from_background: set[tuple] = field(default_factory=set)
-
-    @property
-    def inferred(self) -> set[tuple]:
-        return self.closure.inferred
-
-
-def reason(sources: Sources, with_temporal: bool = True) -> Reasoned:
-    """Materialise OWL 2 RL (and the temporal rule) over ontology, asserted and background triples,
-    and mark the inferences that rest on the background (docs/background.md)."""
-    base = set(sources.triples(*REASONED_GRAPHS))
-    ontology = set(sources.triples(ONTOLOGY))
-    reasoned = reason_triples(base, ontology, with_temporal)
-    without = set(sources.triples(*(g for g in REASONED_GRAPHS if g != BACKGROUND)))
-    reasoned.from_background = resting_on_background(reasoned.inferred, without, ontology, with_temporal)
-    return reasoned
-
-
-def resting_on_background(
-    inferred: set[tuple], without_background: set[tuple], ontology: set[tuple], with_temporal: bool = True
-) -> set[tuple]:
-    """The inferred triples that the closure of `without_background` (everything reasoning reads
-    except graph:background) does not hold: they rest on at least one background fact."""
-    alone = reason_triples(without_background, ontology, with_temporal)
-    supported = alone.input | alone.inferred
-    return {t for t in inferred if t not in supported}
-
-
-def reason_triples(base: set[tuple], ontology: set[tuple], with_temporal: bool = True) -> Reasoned:
-    tbox = reasoning.compile_tbox(ontology)
-    extra: set[tuple] = set()
-    extra_why: dict = {}
-    if with_temporal:
-        extra, extra_why = temporal.temporal_triples(base)
-        extra -= base
-    closure = reasoning.materialise(base | extra, tbox)
-    closure.inferred |= extra
-    closure.derivations.update(extra_why)
-    return Reasoned(base, closure)
 
 
 @dataclass
@@ -112,33 +56,6 @@ class BuildResult:
             if typed and isinstance(s, ox.NamedNode) and reasoning.own_entity(s):
                 counts[o.value.removeprefix(namespace)] += 1
         return counts
-
-
-def inferred_quads(reasoned: Reasoned) -> list[ox.Quad]:
-    """graph:inferred, and its listing graph:inferred-from-background (what every seeding stores)."""
-    return [ox.Quad(s, p, o, INFERRED) for s, p, o in reasoned.inferred] + [
-        ox.Quad(s, p, o, INFERRED_FROM_BACKGROUND) for s, p, o in reasoned.from_background
-    ]
-
-
-def refresh_background_marker(store: ox.Store) -> int:
-    """Recompute graph:inferred-from-background in a store from its own graphs: the triples of
-    graph:inferred that the closure of the reasoned graphs without graph:background lacks
-    (additions included). Returns how many triples it lists.
-
-    The build and every seeding compute it from the shipped files (`inferred_quads`); this is for a
-    store whose graph:inferred has changed since: `seed` calls it when there are additions.
-    """
-    from otsgraph.core.graphs import REASONED
-
-    def triples(graph: ox.NamedNode) -> set[tuple]:
-        return {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)}
-
-    without = set().union(*(triples(g) for g in REASONED if g != BACKGROUND))
-    marked = resting_on_background(triples(INFERRED), without, triples(ONTOLOGY))
-    store.update(f"DROP SILENT GRAPH <{INFERRED_FROM_BACKGROUND.value}>")
-    store.extend([ox.Quad(s, p, o, INFERRED_FROM_BACKGROUND) for s, p, o in marked])
-    return len(marked)
 
 
 def run_build(
@@ -173,7 +90,7 @@ def run_build(
         progress(f"writing artefacts to {layout.build_dir}")
         result.artefacts = write_artefacts(layout.build_dir, sources, reasoned)
         store = open_store(store_path or layout.build_dir / "store")
-        seed(store, sources.quads() + inferred_quads(reasoned))
+        seed_from_sources(store, sources, reasoned)
         timings["write"] = time.perf_counter() - started
     return result
 

@@ -16,9 +16,10 @@ import pyoxigraph as ox
 from flask import Flask, current_app
 
 from otsgraph.core.loading import Layout, load_sources
-from otsgraph.core.store import DEFAULT_GRAPHS, open_store, seed
+from otsgraph.core.store import DEFAULT_GRAPHS, open_store
 from otsgraph.gate.audit import recover
-from otsgraph.pipeline.build import Reasoned, inferred_quads, reason
+from otsgraph.gate.seed import seed_from_sources
+from otsgraph.reasoning.closure import Reasoned, reason
 
 EXTENSION = "otsgraph"
 
@@ -172,7 +173,7 @@ def load_state(layout: Layout, config: ServerConfig) -> ServerState:
         return ServerState(store, None, layout, config, union_default=False, scratch=scratch)
     reasoned = reason(sources)
     recover(store)  # a change a crash interrupted is rolled back before anything is served
-    seed(store, sources.quads() + inferred_quads(reasoned))
+    seed_from_sources(store, sources, reasoned)
     return ServerState(store, reasoned, layout, config, scratch=scratch)
 
 
