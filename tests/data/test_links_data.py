@@ -10,8 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from otsgraph.core.loading import load_sources, parse_file
-from otsgraph.core.namespaces import Graphs
-from otsgraph.reasoning.closure import RDF_TYPE
+from otsgraph.core.namespaces import RDF_TYPE, Graphs
 from otsgraph.validation.reference import validate
 
 REPO = Path(__file__).resolve().parents[2]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pyoxigraph as ox
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
@@ -15,6 +16,8 @@ GRAPH = Namespace(BASE + "graph/")
 SHP = Namespace(BASE + "shapes/")
 LINK = Namespace(BASE + "link/")  # records of Wikidata links (data/links/)
 ONTOLOGY_IRI = BASE + "ontology"
+#: rdf:type as a pyoxigraph term: every module that matches or writes types uses this one
+RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 ORG = Namespace("http://www.w3.org/ns/org#")
 SCHEMA = Namespace("http://schema.org/")

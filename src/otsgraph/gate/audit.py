@@ -35,14 +35,13 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from otsgraph.core.graphs import ADDITIONS, AUDIT, JOURNAL, is_claim_graph
-from otsgraph.core.namespaces import BASE
+from otsgraph.core.namespaces import BASE, RDF_TYPE
 from otsgraph.core.serving import refusal, running_server
 from otsgraph.core.store import StoreBusy
 
 from .commit_hook import CommitHook, no_hook
 
 PROV = "http://www.w3.org/ns/prov#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 XSD = "http://www.w3.org/2001/XMLSchema#"

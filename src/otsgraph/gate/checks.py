@@ -31,7 +31,7 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from otsgraph.core.graphs import ASSERTED_DATA, is_claim_graph, is_data_graph
-from otsgraph.core.namespaces import OTS, PREFIXES, RES
+from otsgraph.core.namespaces import OTS, PREFIXES, RDF_TYPE, RES
 from otsgraph.validation import shacl
 from otsgraph.validation.report import Finding, term_text, value_text
 
@@ -40,7 +40,6 @@ from .change import Change
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDF_TYPE = ox.NamedNode(RDF + "type")
 RANGE = ox.NamedNode(RDFS + "range")
 LANG_STRING = RDF + "langString"
 CLAIM_CLASS = ox.NamedNode(str(OTS.Claim))

@@ -41,9 +41,10 @@ from otsgraph.core.graphs import (
     is_claim_graph,
     is_data_graph,
 )
+from otsgraph.core.namespaces import RDF_TYPE
 from otsgraph.reasoning import engine as reasoning
 from otsgraph.reasoning import temporal
-from otsgraph.reasoning.engine import RDF_TYPE, Inconsistency, Tbox
+from otsgraph.reasoning.engine import Inconsistency, Tbox
 from otsgraph.validation import shacl
 from otsgraph.validation.report import Finding, term_text, value_text
 

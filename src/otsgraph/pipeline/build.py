@@ -12,11 +12,11 @@ import pyoxigraph as ox
 
 from otsgraph.core.graphs import ASSERTED, INFERRED, INFERRED_FROM_BACKGROUND, ONTOLOGY
 from otsgraph.core.loading import Layout, Sources, load_sources
+from otsgraph.core.namespaces import RDF_TYPE
 from otsgraph.core.store import open_store
 from otsgraph.gate.seed import seed_from_sources
 from otsgraph.reasoning import engine as reasoning
 from otsgraph.reasoning.closure import (
-    RDF_TYPE,
     REASONED_GRAPHS,
     Reasoned,
     inferred_quads,

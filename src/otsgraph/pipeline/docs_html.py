@@ -16,7 +16,7 @@ from html import escape
 
 import pyoxigraph as ox
 
-from otsgraph.core.namespaces import BASE, LANGUAGES, OTS, Graphs
+from otsgraph.core.namespaces import BASE, LANGUAGES, OTS, RDF_TYPE, Graphs
 from otsgraph.core.results import short
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -24,7 +24,6 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCT = "http://purl.org/dc/terms/"
-RDF_TYPE = ox.NamedNode(RDF + "type")
 SKOS_DEFINITION = ox.NamedNode(SKOS + "definition")
 ONTOLOGY_IRI = BASE + "ontology"
 

@@ -24,7 +24,6 @@ from otsgraph.core.loading import Sources
 from . import engine as reasoning
 from . import temporal
 
-RDF_TYPE = reasoning.RDF_TYPE
 #: the shipped graphs reasoning and validation see: claims' descriptions are data too, and the
 #: project's labels describe the entities whose shapes ask for en/kk/ru labels (graphs.REASONED adds
 #: graph:additions, for writes)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from otsgraph.core.namespaces import OTS
+from otsgraph.core.namespaces import OTS, RDF_TYPE
 
 Term = NamedNode | BlankNode | Literal
 TripleKey = tuple[Term, Term, Term]
@@ -27,7 +27,6 @@ _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _OWL = "http://www.w3.org/2002/07/owl#"
 
-RDF_TYPE = NamedNode(_RDF + "type")
 RDF_FIRST = NamedNode(_RDF + "first")
 RDF_REST = NamedNode(_RDF + "rest")
 RDF_NIL = NamedNode(_RDF + "nil")

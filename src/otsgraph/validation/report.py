@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
-from otsgraph.core.namespaces import BASE, SH
+from otsgraph.core.namespaces import BASE, RDF_TYPE, SH
 from otsgraph.core.results import short
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -129,7 +129,7 @@ class Report:
     def to_graph(self) -> list[ox.Triple]:
         """A SHACL ValidationReport (sh:conforms, one sh:ValidationResult per finding)."""
         sh = lambda name: ox.NamedNode(str(SH) + name)  # noqa: E731
-        rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        rdf_type = RDF_TYPE
         report = ox.BlankNode("report")
         boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
         out = [

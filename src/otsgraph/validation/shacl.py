@@ -27,10 +27,11 @@ from decimal import Decimal, InvalidOperation
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from otsgraph.core.namespaces import RDF_TYPE
+
 SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = NamedNode(RDF + "type")
 RDFS_CLASS = NamedNode("http://www.w3.org/2000/01/rdf-schema#Class")
 RDFS_SUBCLASS_OF = NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 RDF_FIRST, RDF_REST, RDF_NIL = NamedNode(RDF + "first"), NamedNode(RDF + "rest"), NamedNode(RDF + "nil")

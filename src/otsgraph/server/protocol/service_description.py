@@ -11,7 +11,7 @@ import threading
 
 import pyoxigraph as ox
 
-from otsgraph.core.namespaces import BASE, CLAIM, LANGUAGES, OTS, RES, Graphs
+from otsgraph.core.namespaces import BASE, CLAIM, LANGUAGES, OTS, RDF_TYPE, RES, Graphs
 from otsgraph.core.queries import load
 
 from ..state import ServerState
@@ -20,7 +20,6 @@ from .negotiation import GRAPH_FORMATS, RESULT_FORMATS
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 DCT = "http://purl.org/dc/terms/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FORMATS = "http://www.w3.org/ns/formats/"
 DATASET = ox.NamedNode(BASE + "dataset")  # the IRI of the dataset as a whole, described by VoID
 LICENCE = ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")
