@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from otsgraph.core.exit_codes import EXIT_INPUT, EXIT_INVALID, EXIT_OK
 from otsgraph.core.loading import Layout, LoadError
 from otsgraph.core.store import StoreBusy
 
 from . import __version__
-
-EXIT_OK, EXIT_INVALID, EXIT_INPUT = 0, 1, 2
 
 
 class Console:

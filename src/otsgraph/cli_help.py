@@ -24,7 +24,8 @@ A first session:
 Inputs (ontology/, data/, shapes/, examples/) come from --root, else $OTSGRAPH_HOME, else this
 checkout, else the copy inside the package; the store and files go in its build/ (for the package's
 copy, ./otsgraph-build; docs/install.md). Exit codes: 0 done; 1 the data does not conform
-(nothing written); 2 an input, syntax or usage error. `otsgraph COMMAND --help` tells more."""
+(nothing written); 2 an input, syntax or usage error; 3 Wikidata unreachable (`link`).
+`otsgraph COMMAND --help` tells more."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ COMMANDS: dict[str, CommandHelp] = {
         "link entities to Wikidata; --check compares facts with Wikidata's",
         "Find Wikidata items for the graph's entities (search, then type and label scoring), write "
         "the links with their evidence, or compare the linked items' facts with ours. Talks to "
-        "Wikidata's public API (docs/wikidata.md).",
+        "Wikidata's public API (docs/wikidata.md). Exit 3, nothing written, when Wikidata cannot be "
+        "reached, answers with an error, or (offline) a recording is missing.",
         ("otsgraph link --check",),
     ),
     "query": CommandHelp(

@@ -250,7 +250,7 @@ def test_unreachable_wikidata_exits_2_with_one_line_and_writes_nothing(small_pro
             str(tmp_path / "cache"),
         ]
     )
-    assert code == 2
+    assert code == 3  # EXIT_UNREACHABLE: its own code, apart from usage errors (2)
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert (
@@ -279,14 +279,14 @@ def test_unreachable_during_check_writes_no_export(article_project, capsys, tmp_
             "--no-cache",
         ]
     )
-    assert code == 2 and not out.exists()
+    assert code == 3 and not out.exists()
     assert capsys.readouterr().err.startswith("Wikidata unreachable:")
 
 
 def test_a_missing_recording_fails_and_says_how_to_record(article_project, capsys):
     links = article_project / "data" / "links" / "test-links.ttl"
     links.write_text(links_file({**LINKS, "georgia": "Q230"}), encoding="utf-8")
-    assert link(article_project, "--check") == 2
+    assert link(article_project, "--check") == 3
     err = capsys.readouterr().err
     assert "Missing recording" in err and "ids=Q230" in err and "otsgraph link --record DIR" in err
 
@@ -442,7 +442,7 @@ def test_check_compares_dates_at_the_coarser_precision_and_offices_with_their_te
 def test_offline_reconciliation_can_skip_unrecorded_entities(article_project, capsys):
     """On the shipped data most unlinked entities have no recording: --skip-unrecorded lists them
     as skipped instead of stopping at the first one."""
-    assert link(article_project, "--dry-run", "--limit", "3") == 2
+    assert link(article_project, "--dry-run", "--limit", "3") == 3
     capsys.readouterr()
     assert link(article_project, "--dry-run", "--limit", "3", "--skip-unrecorded") == 0
     out = capsys.readouterr().out

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from otsgraph.core.exit_codes import EXIT_INPUT, EXIT_INVALID, EXIT_OK
 from otsgraph.core.loading import Layout
 from otsgraph.core.store import StoreBusy
 
-EXIT_OK, EXIT_INVALID, EXIT_INPUT = 0, 1, 2
 EXPORT_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS, "turtle": ox.RdfFormat.TURTLE}
 
 

@@ -2,7 +2,7 @@
 
 cli.py registers the subcommand with add_link_arguments() and calls run(). Output files are
 written atomically (a temporary file, then a rename), and only after every request succeeded:
-when Wikidata cannot be reached the command prints one line, exits 2 and writes nothing.
+when Wikidata cannot be reached the command prints one line, exits 3 and writes nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from otsgraph.core.exit_codes import EXIT_INPUT, EXIT_OK, EXIT_UNREACHABLE
 from otsgraph.core.loading import Layout
 
 from .check import format_table, run_check
@@ -34,7 +35,6 @@ from .local import ProjectData, short
 from .quickstatements import export
 from .reconcile import DEFAULT_THRESHOLD, not_searched, reconcile, write_links
 
-EXIT_OK, EXIT_UNREACHABLE = 0, 2
 RECORDINGS = Path("tests") / "recordings" / "wikidata"
 
 
@@ -155,7 +155,7 @@ def run(args: argparse.Namespace, layout: Layout) -> int:
     problem = _usage_problem(args, layout)
     if problem:
         print(f"Usage error: {problem}", file=sys.stderr)
-        return EXIT_UNREACHABLE  # 2, as for every input or usage error
+        return EXIT_INPUT
     try:
         client, about = make_client(args, layout)
         data = ProjectData.load(layout)

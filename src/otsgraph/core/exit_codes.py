@@ -1,0 +1,11 @@
+"""The command line's exit codes, in one place (the README, `otsgraph --help`, docs/wikidata.md)."""
+
+EXIT_OK = 0
+#: the data or a submission does not conform: a shape, a check, an inconsistency, a QC error
+EXIT_INVALID = 1
+#: the input or the call is wrong: a usage error, an unreadable or ill-formed file, a store that a
+#: running server holds or a change pending recovery; the message says what and where
+EXIT_INPUT = 2
+#: `otsgraph link`: Wikidata could not be reached, answered with an error, or a recording is
+#: missing. Its own code, so that a script can retry this and not a usage error
+EXIT_UNREACHABLE = 3
