@@ -40,9 +40,9 @@ def measure_ours(root: str) -> dict:
 
 
 def measure_owlrl(root: str) -> dict:
+    from otsgraph.core.graphs import REASONED_GRAPHS
     from otsgraph.core.loading import Layout, load_sources
     from otsgraph.reasoning import engine as reasoning
-    from otsgraph.reasoning.closure import REASONED_GRAPHS
 
     sources = load_sources(Layout(Path(root)))
     base = set(sources.triples(*REASONED_GRAPHS))

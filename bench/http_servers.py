@@ -44,8 +44,8 @@ def prepare(root: Path, out: Path) -> None:
     """Build the graph of project folder `root` as the server does; write both N-Quads files."""
     import pyoxigraph as ox
 
+    from otsgraph.core.graphs import DEFAULT_GRAPHS
     from otsgraph.core.loading import Layout
-    from otsgraph.core.store import DEFAULT_GRAPHS
     from otsgraph.server.state import ServerConfig, load_state
 
     out.mkdir(parents=True, exist_ok=True)

@@ -188,7 +188,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _default_graphs() -> list[ox.NamedNode]:
-    from otsgraph.core.store import DEFAULT_GRAPHS
+    from otsgraph.core.graphs import DEFAULT_GRAPHS
 
     return DEFAULT_GRAPHS
 

@@ -8,10 +8,17 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import REPO
-from otsgraph.core.graphs import ADDITIONS, ASSERTED_DATA, READ_ONLY_GRAPHS, REASONED, VISIBLE
+from otsgraph.core.graphs import (
+    ADDITIONS,
+    ASSERTED_DATA,
+    DEFAULT_GRAPHS,
+    READ_ONLY_GRAPHS,
+    REASONED,
+    SHIPPED_GRAPHS,
+    VISIBLE,
+)
 from otsgraph.core.loading import Layout, LoadError, load_sources
 from otsgraph.core.namespaces import Graphs
-from otsgraph.core.store import DEFAULT_GRAPHS, SHIPPED_GRAPHS
 
 LABELS = ox.NamedNode(str(Graphs.LABELS))
 ASSERTED = ox.NamedNode(str(Graphs.ASSERTED))
@@ -42,7 +49,7 @@ def test_labels_files_load_into_their_own_graph_not_the_asserted_one(tmp_path):
     assert all(t.object.value != "Kazakistan" for t in sources.graphs[ASSERTED])
     assert not any(g == LABELS for g in sources.claim_graphs)
     # reasoning and validation read the labels with the asserted data
-    from otsgraph.reasoning.closure import REASONED_GRAPHS
+    from otsgraph.core.graphs import REASONED_GRAPHS
 
     assert (
         ox.NamedNode("http://e/x"),

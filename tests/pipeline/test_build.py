@@ -108,7 +108,7 @@ def test_non_utf8_file_is_located(tmp_path):
 
 
 def test_default_graph_union_counts_no_triple_twice(shipped_build):
-    from otsgraph.core.store import DEFAULT_GRAPHS
+    from otsgraph.core.graphs import DEFAULT_GRAPHS
 
     store = shipped_build.store
     total = sum(len(list(store.quads_for_pattern(None, None, None, g))) for g in DEFAULT_GRAPHS)

@@ -13,9 +13,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from gate_support import LAYOUT, gate_on, graph, inferred, res, seeded_store_dir
+from otsgraph.core.graphs import DEFAULT_GRAPHS, SHIPPED_GRAPHS
 from otsgraph.core.loading import load_sources
 from otsgraph.core.namespaces import Graphs
-from otsgraph.core.store import DEFAULT_GRAPHS, SHIPPED_GRAPHS, query
+from otsgraph.core.store import query
 from otsgraph.gate.change import change_from_quads
 from otsgraph.gate.seed import seed_from_sources
 from otsgraph.gate.submission import read_file

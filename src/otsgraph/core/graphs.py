@@ -1,4 +1,5 @@
-"""The store's graphs as the write gate sees them: which hold asserted data, which are read-only."""
+"""The dataset's named graphs as pyoxigraph nodes, and their roles: what is shipped, what the default
+graph serves, what reasoning reads, which hold asserted data, which are read-only."""
 
 from __future__ import annotations
 
@@ -33,6 +34,23 @@ ASSERTED_DATA = (ASSERTED, BACKGROUND, PROVENANCE, LABELS, ADDITIONS)
 REASONED = (ONTOLOGY, *ASSERTED_DATA)
 #: what validation sees: the reasoned graphs and the inferences
 VISIBLE = (*REASONED, INFERRED)
+#: the shipped graphs reasoning and validation see (REASONED without graph:additions): claims'
+#: descriptions are data too, and the project's labels describe the entities whose shapes ask for
+#: en/kk/ru labels
+REASONED_GRAPHS = (ONTOLOGY, ASSERTED, BACKGROUND, PROVENANCE, LABELS)
+#: the fixed graphs a seeding replaces (with the claim graphs): what the shipped files hold
+SHIPPED_GRAPHS = (
+    ONTOLOGY,
+    ASSERTED,
+    BACKGROUND,
+    INFERRED,
+    INFERRED_FROM_BACKGROUND,
+    PROVENANCE,
+    LINKS,
+    LABELS,
+)
+#: the served default graph: the documented union (namespaces.Graphs.DEFAULT_UNION)
+DEFAULT_GRAPHS = [_node(g) for g in Graphs.DEFAULT_UNION]
 #: graphs no write may touch directly
 READ_ONLY_GRAPHS = (ONTOLOGY, INFERRED, INFERRED_FROM_BACKGROUND, AUDIT, JOURNAL, LINKS)
 

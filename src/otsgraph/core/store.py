@@ -11,22 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import Graphs
-
-SHIPPED_GRAPHS = tuple(
-    ox.NamedNode(str(g))
-    for g in (
-        Graphs.ONTOLOGY,
-        Graphs.ASSERTED,
-        Graphs.BACKGROUND,
-        Graphs.INFERRED,
-        Graphs.INFERRED_FROM_BACKGROUND,
-        Graphs.PROVENANCE,
-        Graphs.LINKS,
-        Graphs.LABELS,
-    )
-)
-DEFAULT_GRAPHS = [ox.NamedNode(str(g)) for g in Graphs.DEFAULT_UNION]
+from .graphs import DEFAULT_GRAPHS
 
 
 def open_store(path: Path | None, read_only: bool = False) -> ox.Store:

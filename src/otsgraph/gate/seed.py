@@ -12,10 +12,9 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from otsgraph.core.graphs import ADDITIONS
+from otsgraph.core.graphs import ADDITIONS, SHIPPED_GRAPHS
 from otsgraph.core.loading import Sources
 from otsgraph.core.namespaces import CLAIM
-from otsgraph.core.store import SHIPPED_GRAPHS
 from otsgraph.reasoning.closure import Reasoned, inferred_quads, reason, refresh_background_marker
 
 from .audit import added_graphs

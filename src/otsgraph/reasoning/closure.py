@@ -10,24 +10,17 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from otsgraph.core.graphs import (
-    ASSERTED,
     BACKGROUND,
     INFERRED,
     INFERRED_FROM_BACKGROUND,
-    LABELS,
     ONTOLOGY,
-    PROVENANCE,
     REASONED,
+    REASONED_GRAPHS,
 )
 from otsgraph.core.loading import Sources
 
 from . import engine as reasoning
 from . import temporal
-
-#: the shipped graphs reasoning and validation see: claims' descriptions are data too, and the
-#: project's labels describe the entities whose shapes ask for en/kk/ru labels (graphs.REASONED adds
-#: graph:additions, for writes)
-REASONED_GRAPHS = (ONTOLOGY, ASSERTED, BACKGROUND, PROVENANCE, LABELS)
 
 
 @dataclass

@@ -15,8 +15,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Flask, current_app
 
+from otsgraph.core.graphs import DEFAULT_GRAPHS
 from otsgraph.core.loading import Layout, load_sources
-from otsgraph.core.store import DEFAULT_GRAPHS, open_store
+from otsgraph.core.store import open_store
 from otsgraph.gate.audit import recover
 from otsgraph.gate.seed import seed_from_sources
 from otsgraph.reasoning.closure import Reasoned, reason
