@@ -11,6 +11,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from flask import Flask, current_app
@@ -19,6 +20,7 @@ from otsgraph.core.graphs import DEFAULT_GRAPHS
 from otsgraph.core.loading import Layout, load_sources
 from otsgraph.core.store import open_store
 from otsgraph.gate.audit import recover
+from otsgraph.gate.gate import Gate
 from otsgraph.gate.seed import seed_from_sources
 from otsgraph.reasoning.closure import Reasoned, reason
 
@@ -73,6 +75,12 @@ class ServerState:
     union_default: bool = True
 
     scratch: Path | None = None  # a folder this state made (removed when the process ends)
+    # made on first use by the modules that own them, one per state (tests run several apps):
+    # the gate (protocol/validate_route.gate_of), the write path (protocol/writes.writes_for) and
+    # the triple counts of /health and the Service Description (protocol/sparql)
+    gate: Gate | None = field(default=None, init=False, repr=False)
+    writes: Any = field(default=None, init=False, repr=False)
+    counts: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         from .execution.execute import ResultCache

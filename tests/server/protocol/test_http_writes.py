@@ -64,7 +64,7 @@ def store_size(live) -> int:
 
 
 def change_log(live):
-    return live.app.extensions["otsgraph"].__dict__["_gate"].log()
+    return live.app.extensions["otsgraph"].gate.log()
 
 
 # ---------------------------------------------------------------------------------------- Graph Store

@@ -552,7 +552,7 @@ SOURCE = "http://purl.org/dc/terms/source"
 
 
 def change_log(app):
-    return app.extensions["otsgraph"].__dict__["_gate"].log()
+    return app.extensions["otsgraph"].gate.log()
 
 
 def test_served_a_post_to_the_store_is_recorded_with_its_new_graph(served):

@@ -41,10 +41,9 @@ _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 def _counts(server: ServerState) -> Counts:
     """The triple counts of this server's store (one Counts per state: tests run several apps)."""
-    counts = server.__dict__.get("_counts")
-    if counts is None:
-        counts = server.__dict__.setdefault("_counts", Counts())
-    return counts.of(server)
+    if server.counts is None:
+        server.counts = Counts()
+    return server.counts.of(server)
 
 
 @dataclass

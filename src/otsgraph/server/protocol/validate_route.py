@@ -67,12 +67,11 @@ def require_gate(server: ServerState) -> None:
 def gate_of(server: ServerState):
     """The server's gate (made once, on first use), or 404 under `serve --empty`."""
     require_gate(server)
-    gate = server.__dict__.get("_gate")
-    if gate is None:
+    if server.gate is None:
         with server.write_lock:  # the gate recovers an interrupted change on opening: no writer meanwhile
-            gate = server.__dict__.get("_gate") or Gate(server.store, server.layout)
-            server.__dict__["_gate"] = gate
-    return gate
+            if server.gate is None:
+                server.gate = Gate(server.store, server.layout)
+    return server.gate
 
 
 def read_body(

@@ -257,7 +257,7 @@ class GatedWrites(PlainWrites):
     def _commit(self, change, who: str, summary: str) -> None:
         """Check and apply (the caller holds the write lock); RejectedWrite when it does not conform."""
         try:
-            self.server.__dict__["_gate"].commit(change, who, summary)
+            gate_of(self.server).commit(change, who, summary)
         except Rejected as err:
             raise RejectedWrite(err.report) from None
         finally:
@@ -353,11 +353,11 @@ def _conflict() -> ProtocolError:
 
 def writes_for(server: ServerState) -> PlainWrites:
     """The write path of this server (made once per server)."""
-    writes = server.__dict__.get("_writes")
-    if writes is None:
-        kind = PlainWrites if server.config.empty else GatedWrites
-        writes = server.__dict__.setdefault("_writes", kind(server))
-    return writes
+    if server.writes is None:
+        with server.write_lock:
+            if server.writes is None:
+                server.writes = (PlainWrites if server.config.empty else GatedWrites)(server)
+    return server.writes
 
 
 def gated_update(server: ServerState, text: str, base_iri: str, who: str) -> Response:
