@@ -717,7 +717,7 @@ def test_short_terms_shortens_known_namespaces_in_angle_brackets_only():
     )
     assert _short_terms(message) == (
         "res:astana is both ots:Event and <http://example.org/X>, "
-        f"see res:a/b and <urn:x>; {RES}bare stays; a < b > c; <{RES}x y>"
+        f"see <{RES}a/b> and <urn:x>; {RES}bare stays; a < b > c; <{RES}x y>"  # res:a/b is no prefixed name
     )
     assert _short_terms("") == ""
     assert _short_terms(f"<{OWL}Nothing><{RDFS}label>") == "owl:Nothingrdfs:label"

@@ -77,6 +77,28 @@ PREFIXES: dict[str, str] = {
 LANGUAGES = ("en", "kk", "ru")
 
 
+def prefixed(iri: str) -> str | None:
+    """`iri` as a prefixed name under the project's prefixes, or None when none fits.
+
+    The one IRI shortener: result tables, pages, the gate's messages and `otsgraph link` use it. The
+    rest after the namespace must hold no '/' (`res:a/b` is no valid prefixed name without escapes,
+    and pasted into a query it would fail); the namespace itself is `res:`.
+
+    >>> prefixed("https://w3id.org/otsgraph/resource/astana")
+    'res:astana'
+    >>> prefixed("http://www.wikidata.org/entity/Q232")
+    'wd:Q232'
+    >>> prefixed("https://w3id.org/otsgraph/ontology/body/Secretariat") is None
+    True
+    >>> prefixed("https://example.org/x") is None
+    True
+    """
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and "/" not in iri[len(namespace) :]:
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return None
+
+
 def sparql_prefixes() -> str:
     """PREFIX lines for every known prefix, to put before a query."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

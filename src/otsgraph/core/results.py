@@ -6,7 +6,7 @@ import io
 
 import pyoxigraph as ox
 
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, prefixed
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -37,10 +37,7 @@ def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, iri in PREFIXES.items():
-            if term.value.startswith(iri) and "/" not in term.value[len(iri) :]:
-                return f"{prefix}:{term.value[len(iri) :]}"
-        return f"<{term.value}>"
+        return prefixed(term.value) or f"<{term.value}>"
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return f"{term.value}@{term.language}" if term.language else term.value

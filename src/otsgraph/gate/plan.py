@@ -835,14 +835,10 @@ def _short_term(term) -> str:
 def _short_terms(message: str) -> str:
     import re
 
-    from otsgraph.core.namespaces import PREFIXES
+    from otsgraph.core.namespaces import prefixed
 
     def shorten(match: re.Match) -> str:
-        iri = match.group(1)
-        for prefix, ns in PREFIXES.items():
-            if iri.startswith(ns):
-                return prefix + ":" + iri[len(ns) :]
-        return match.group(0)
+        return prefixed(match.group(1)) or match.group(0)
 
     return re.sub(r"<([^<>\s]+)>", shorten, message)
 

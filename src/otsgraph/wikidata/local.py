@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from otsgraph.core.loading import Layout, load_sources
-from otsgraph.core.namespaces import LANGUAGES, RES
+from otsgraph.core.namespaces import LANGUAGES, prefixed
 from otsgraph.core.queries import load
 
 from .search import WD_ENTITY
@@ -23,12 +23,8 @@ def _value(term: ox.Term | None) -> str | None:
 
 
 def short(iri: str) -> str:
-    """res:kazakhstan for our IRIs, wd:Q232 for Wikidata's."""
-    if iri.startswith(str(RES)):
-        return "res:" + iri[len(str(RES)) :]
-    if iri.startswith(WD_ENTITY):
-        return "wd:" + iri[len(WD_ENTITY) :]
-    return iri
+    """res:kazakhstan for our IRIs, wd:Q232 for Wikidata's (namespaces.prefixed), else the IRI."""
+    return prefixed(iri) or iri
 
 
 @dataclass

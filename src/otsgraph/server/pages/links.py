@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from flask import current_app, request
 
 from otsgraph.core import queries
-from otsgraph.core.namespaces import BASE, LANGUAGES, PREFIXES
+from otsgraph.core.namespaces import BASE, LANGUAGES, prefixed
 from otsgraph.pipeline.docs_html import Describer
 
 from ..state import state
@@ -50,10 +50,7 @@ def href(iri: str) -> str | None:
 
 def compact(iri: str) -> str:
     """A prefixed name when a known prefix fits (ots:State), else the IRI."""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+    return prefixed(iri) or iri
 
 
 def nt(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
