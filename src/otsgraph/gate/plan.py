@@ -5,12 +5,12 @@ for them) with the change laid over it, so checking a 50-triple change against a
 reads a few hundred triples, not the graph.
 
 Reasoning. The store's graph:inferred already holds the closure of the asserted data. An addition
-is forward-chained from the new triples over that closure with the same OWL 2 RL rules as
-reasoning.materialise (the rules are monotone, so this reaches the same fixpoint); when a date or a
+is forward-chained from the new triples over that closure with the rules materialise runs, from
+their one table (reasoning.engine.RULES: each rule forward and backward, so the two paths cannot
+drift apart; the rules are monotone, so this reaches the same fixpoint); when a date or a
 link the temporal rule reads (a parent event, a stated order) changes, that rule is run again over
-the triples it reads and its outputs are diffed with graph:inferred. A period's dates, or an axiom
-the incremental rules do not know, makes the closure be recomputed in full and diffed with
-graph:inferred (bench/write_bench.py measures both).
+the triples it reads and its outputs are diffed with graph:inferred. A period's dates make the
+closure be recomputed in full and diffed with graph:inferred (bench/write_bench.py measures both).
 
 Validation. A node's SHACL results depend on its own triples, on its values' triples and, through
 nested shapes and sequence paths, on their values'. The focus nodes a change touches are the
@@ -44,6 +44,7 @@ from otsgraph.core.graphs import (
 from otsgraph.core.namespaces import RDF_TYPE
 from otsgraph.reasoning import engine as reasoning
 from otsgraph.reasoning import temporal
+from otsgraph.reasoning.closure import reason_triples
 from otsgraph.reasoning.engine import Inconsistency, Tbox
 from otsgraph.validation import shacl
 from otsgraph.validation.report import Finding, term_text, value_text
@@ -53,22 +54,6 @@ from .change import Change
 Triple = tuple
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _PERIOD_PROPERTIES = {temporal.HAS_BEGINNING, temporal.HAS_END, temporal.IN_YEAR, temporal.IN_DATE}
-#: Tbox fields the incremental rules implement; any other non-empty field means a full recompute
-_KNOWN_TBOX_FIELDS = {
-    "superclasses",
-    "superproperties",
-    "domains",
-    "ranges",
-    "inverses",
-    "symmetric",
-    "transitive",
-    "functional",
-    "inverse_functional",
-    "chains",
-    "disjoint_pairs",
-    "has_value",
-    "restrictions_with",
-}
 
 
 def _key(q: ox.Quad) -> Triple:
@@ -173,68 +158,13 @@ class View:
         return {(s, p, o) for p, subs in self.into(o).items() for s in subs}
 
 
-class _Lookup:
-    def __init__(self, view: View, predicate, forward: bool) -> None:
-        self.view, self.predicate, self.forward = view, predicate, forward
-
-    def get(self, node, default=()):
-        view, p = self.view, self.predicate
-        found = view.objects(node, p) if self.forward else view.subjects(p, node)
-        return found or default
-
-
-class _Relation:
-    """`index.out[p].get(node, ())` for reasoning._chain_paths, answered by a View."""
-
-    def __init__(self, view: View, forward: bool) -> None:
-        self.view, self.forward = view, forward
-
-    def __getitem__(self, p) -> _Lookup:
-        return _Lookup(self.view, p, self.forward)
-
-
-class _ViewIndex:
-    def __init__(self, view: View) -> None:
-        self.out = _Relation(view, True)
-        self.into = _Relation(view, False)
-
-
 # ---- Incremental forward chaining -------------------------------------------------------------
 
 
 def consequences(view: View, tbox: Tbox, t: Triple) -> Iterator[Triple]:
-    """What the OWL 2 RL rules of reasoning.materialise derive from t, joined with the view."""
-    s, p, o = t
-    for restriction in tbox.restrictions_with.get((p, o), ()):  # cls-hv2
-        yield (s, RDF_TYPE, restriction)
-    if p == RDF_TYPE:
-        for sup in tbox.superclasses.get(o, ()):  # cax-sco
-            yield (s, RDF_TYPE, sup)
-        if o in tbox.has_value:  # cls-hv1
-            prop, value = tbox.has_value[o]
-            yield (s, prop, value)
-        return
-    for sup in tbox.superproperties.get(p, ()):  # prp-spo1
-        yield (s, sup, o)
-    for cls in tbox.domains.get(p, ()):  # prp-dom
-        yield (s, RDF_TYPE, cls)
-    if isinstance(o, ox.Literal):
-        return
-    for cls in tbox.ranges.get(p, ()):  # prp-rng
-        yield (o, RDF_TYPE, cls)
-    for inv in tbox.inverses.get(p, ()):  # prp-inv
-        yield (o, inv, s)
-    if p in tbox.symmetric:  # prp-symp
-        yield (o, p, s)
-    if p in tbox.transitive:  # prp-trp
-        for nxt in list(view.objects(o, p)):
-            yield (s, p, nxt)
-        for prev in list(view.subjects(p, s)):
-            yield (prev, p, o)
-    index = _ViewIndex(view)
-    for links, target, position in list(tbox.chains_using(p)):  # prp-spo2
-        for start, end, _ in list(reasoning._chain_paths(index, links, position, s, o)):
-            yield (start, target, end)
+    """What the rules (reasoning.engine.RULES) derive from t, joined with the view."""
+    for conclusion, _, _ in reasoning.consequences(t, tbox, view):
+        yield conclusion
 
 
 def forward_chain(view: View, tbox: Tbox, seeds: Iterable[Triple], fire_known: bool = False) -> set[Triple]:
@@ -261,41 +191,8 @@ def forward_chain(view: View, tbox: Tbox, seeds: Iterable[Triple], fire_known: b
 
 
 def derivable(view: View, tbox: Tbox, t: Triple) -> bool:
-    """Can one rule of reasoning.materialise conclude t from the triples now in the view?"""
-    s, p, o = t
-    if p == RDF_TYPE:
-        if any(o in tbox.superclasses.get(c, ()) for c in view.objects(s, RDF_TYPE)):  # cax-sco
-            return True
-        if o in tbox.has_value and view.has((s, *tbox.has_value[o])):  # cls-hv2
-            return True
-        out, into = view.out(s), view.into(s)
-        if any(o in tbox.domains.get(q, ()) and values for q, values in out.items()):  # prp-dom
-            return True
-        if any(o in tbox.ranges.get(q, ()) and subjects for q, subjects in into.items()):  # prp-rng
-            return True
-    restrictions = [r for r, (prop, value) in tbox.has_value.items() if prop == p and value == o]
-    if any(view.has((s, RDF_TYPE, r)) for r in restrictions):  # cls-hv1
-        return True
-    sub_properties = [q for q, sups in tbox.superproperties.items() if p in sups]
-    if any(view.has((s, q, o)) for q in sub_properties):  # prp-spo1
-        return True
-    if isinstance(o, ox.Literal):
-        return False
-    if any(view.has((o, q, s)) for q in tbox.inverses.get(p, ())):  # prp-inv
-        return True
-    if p in tbox.symmetric and view.has((o, p, s)):  # prp-symp
-        return True
-    if p in tbox.transitive and any(o in view.objects(m, p) for m in view.objects(s, p)):  # prp-trp
-        return True
-    for links, target in tbox.chains:  # prp-spo2
-        if target != p:
-            continue
-        nodes = {s}
-        for link in links:
-            nodes = {n for node in nodes for n in view.objects(node, link)}
-        if o in nodes:
-            return True
-    return False
+    """Can one rule (reasoning.engine.RULES) conclude t from the triples now in the view?"""
+    return reasoning.derivable(t, tbox, view)
 
 
 def delete_and_rederive(view: View, tbox: Tbox, removed: set[Triple], is_inferred) -> tuple[set, set]:
@@ -329,12 +226,8 @@ def delete_and_rederive(view: View, tbox: Tbox, removed: set[Triple], is_inferre
 
 
 def full_closure(base: set[Triple], ontology: Iterable[Triple]) -> reasoning.Closure:
-    """What build.reason_triples computes (OWL 2 RL and the temporal rule), without importing the build."""
-    extra, _ = temporal.temporal_triples(base)
-    extra -= base
-    closure = reasoning.materialise(base | extra, reasoning.compile_tbox(ontology))
-    closure.inferred |= extra
-    return closure
+    """OWL 2 RL and the temporal rule over `base`, as the build computes them (closure.reason_triples)."""
+    return reason_triples(base, set(ontology)).closure
 
 
 def local_inconsistencies(view: View, tbox: Tbox, triples: Iterable[Triple]) -> list[Inconsistency]:
@@ -502,9 +395,6 @@ class Context:
             self._tbox = reasoning.compile_tbox(self.ontology)
         return self._tbox
 
-    def _tbox_is_incremental(self) -> bool:
-        return all(not value for name, value in vars(self.tbox).items() if name not in _KNOWN_TBOX_FIELDS)
-
     # ---- planning ----------------------------------------------------------------------------
 
     def plan(self, change: Change) -> Plan:
@@ -598,9 +488,7 @@ class Context:
         entering, leaving = self._base_delta(plan)
         view = View(self.store)
         plan.view = view
-        needs_full = not self._tbox_is_incremental()
-        needs_full = needs_full or any(p in _PERIOD_PROPERTIES for _, p, _ in entering | leaving)
-        if needs_full:
+        if any(p in _PERIOD_PROPERTIES for _, p, _ in entering | leaving):
             self._reason_fully(plan, entering, leaving)
             return
 

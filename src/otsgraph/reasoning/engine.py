@@ -13,8 +13,9 @@ tests check that the engine and owlrl infer the same triples about the graph's o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
@@ -105,6 +106,15 @@ class Tbox:
     #: owl:hasValue restrictions: restriction class -> (property, value), and the reverse
     has_value: dict[Term, tuple[Term, Term]] = field(default_factory=dict)
     restrictions_with: dict[tuple[Term, Term], set[Term]] = field(default_factory=lambda: defaultdict(set))
+
+    @property
+    def chain_links(self) -> frozenset[Term]:
+        """The properties some chain has as a link."""
+        links = self.__dict__.get("_chain_links")
+        if links is None or links[0] != len(self.chains):
+            links = (len(self.chains), frozenset(link for chain, _ in self.chains for link in chain))
+            self.__dict__["_chain_links"] = links
+        return links[1]
 
     def chains_using(self, prop: Term) -> Iterator[tuple[tuple[Term, ...], Term, int]]:
         for links, target in self.chains:
@@ -210,6 +220,26 @@ class Closure:
         return lines
 
 
+class Lookup(Protocol):
+    """What the rules join with: the objects of (s, p) and the subjects of (p, o). The engine's own
+    index answers it during materialisation, and the gate's view of a store during a change."""
+
+    def objects(self, s: Term, p: Term) -> Iterable[Term]: ...
+
+    def subjects(self, p: Term, o: Term) -> Iterable[Term]: ...
+
+
+class Graph(Lookup, Protocol):
+    """What backward chaining (can a rule conclude this triple?) reads: a Lookup, membership, and
+    a node's links by predicate in both directions."""
+
+    def has(self, t: TripleKey) -> bool: ...
+
+    def out(self, s: Term) -> Mapping[Term, Iterable[Term]]: ...
+
+    def into(self, o: Term) -> Mapping[Term, Iterable[Term]]: ...
+
+
 class _Index:
     """Triples by predicate, both directions, for the joins the rules need.
 
@@ -227,9 +257,15 @@ class _Index:
             self.out[p][s].add(o)
             self.into[p][o].add(s)
 
+    def objects(self, s: Term, p: Term) -> Iterable[Term]:
+        return self.out[p].get(s, ())
+
+    def subjects(self, p: Term, o: Term) -> Iterable[Term]:
+        return self.into[p].get(o, ())
+
 
 def _chain_paths(
-    index: _Index, links: tuple[Term, ...], position: int, s: Term, o: Term
+    graph: Lookup, links: tuple[Term, ...], position: int, s: Term, o: Term
 ) -> Iterator[tuple[Term, Term, tuple[TripleKey, ...]]]:
     """Every path through `links` that uses (s, links[position], o): start, end, and its triples."""
     backward: list[tuple[Term, tuple[TripleKey, ...]]] = [(s, ())]
@@ -237,19 +273,235 @@ def _chain_paths(
         backward = [
             (prev, ((prev, link, node), *path))
             for node, path in backward
-            for prev in index.into[link].get(node, ())
+            for prev in graph.subjects(link, node)
         ]
     forward: list[tuple[Term, tuple[TripleKey, ...]]] = [(o, ())]
     for link in links[position + 1 :]:
         forward = [
-            (nxt, (*path, (node, link, nxt)))
-            for node, path in forward
-            for nxt in index.out[link].get(node, ())
+            (nxt, (*path, (node, link, nxt))) for node, path in forward for nxt in graph.objects(node, link)
         ]
     middle = ((s, links[position], o),)
     for start, before in backward:
         for end, after in forward:
             yield start, end, before + middle + after
+
+
+# ---- The rules: one table, forward and backward --------------------------------------------------
+
+Conclusion = tuple[TripleKey, tuple[TripleKey, ...]]  # a derived triple and its premises
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One OWL 2 RL rule, both ways.
+
+    `forward(t, tbox, graph)`: what the rule derives from t joined with the graph, with premises
+    (materialise, and the gate's incremental forward chaining). `backward(t, tbox, graph)`: can the
+    rule conclude t from the graph as it is (the gate's re-derivation after a removal)?
+    """
+
+    name: str
+    forward: Callable[[TripleKey, Tbox, Lookup], Iterable[Conclusion]]
+    backward: Callable[[TripleKey, Tbox, Graph], bool]
+    #: which triples fire it forward: "type" (rdf:type only), "other" (all but rdf:type) or "any"
+    fires_on: str = "other"
+
+
+# Each forward function returns its conclusions (an empty tuple at once when the ontology gives it
+# nothing to do with t: the build calls every applicable rule for every triple it derives).
+
+
+def _hv2_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
+    s, p, o = t
+    restrictions = tbox.restrictions_with.get((p, o))
+    if not restrictions:
+        return ()
+    return [((s, RDF_TYPE, r), (t, (r, HAS_VALUE, o), (r, ON_PROPERTY, p))) for r in restrictions]
+
+
+def _hv2_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
+    s, p, o = t
+    return p == RDF_TYPE and o in tbox.has_value and graph.has((s, *tbox.has_value[o]))
+
+
+def _sco_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
+    s, _, o = t
+    supers = tbox.superclasses.get(o)
+    if not supers:
+        return ()
+    return [((s, RDF_TYPE, sup), (t, (o, SUBCLASS, sup))) for sup in supers]
+
+
+def _sco_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
+    s, p, o = t
+    return p == RDF_TYPE and any(o in tbox.superclasses.get(c, ()) for c in graph.objects(s, RDF_TYPE))
+
+
+def _hv1_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
+    s, _, o = t
+    if o not in tbox.has_value:
+        return ()
+    prop, value = tbox.has_value[o]
+    return [((s, prop, value), (t, (o, HAS_VALUE, value), (o, ON_PROPERTY, prop)))]
+
+
+def _hv1_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
+    s, p, o = t
+    restrictions = [r for r, (prop, value) in tbox.has_value.items() if prop == p and value == o]
+    return any(graph.has((s, RDF_TYPE, r)) for r in restrictions)
+
+
+def _spo1_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
+    s, p, o = t
+    supers = tbox.superproperties.get(p)
+    if not supers:
+        return ()
+    return [((s, sup, o), (t, (p, SUBPROPERTY, sup))) for sup in supers]
+
+
+def _spo1_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
+    s, p, o = t
+    sub_properties = [q for q, sups in tbox.superproperties.items() if p in sups]
+    return any(graph.has((s, q, o)) for q in sub_properties)
+
+
+def _dom_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
+    s, p, _ = t
+    classes = tbox.domains.get(p)
+    if not classes:
+        return ()
+    return [((s, RDF_TYPE, cls), (t, (p, DOMAIN, cls))) for cls in classes]
+
+
+def _dom_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
+    s, p, o = t
+    return p == RDF_TYPE and any(o in tbox.domains.get(q, ()) and found for q, found in graph.out(s).items())
+
+
+def _rng_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
+    _, p, o = t
+    classes = tbox.ranges.get(p)
+    if not classes or isinstance(o, Literal):
+        return ()
+    return [((o, RDF_TYPE, cls), (t, (p, RANGE, cls))) for cls in classes]
+
+
+def _rng_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
+    s, p, o = t
+    return p == RDF_TYPE and any(o in tbox.ranges.get(q, ()) and found for q, found in graph.into(s).items())
+
+
+def _inv_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
+    s, p, o = t
+    inverses = tbox.inverses.get(p)
+    if not inverses or isinstance(o, Literal):
+        return ()
+    return [((o, inv, s), (t, (p, INVERSE, inv))) for inv in inverses]
+
+
+def _inv_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
+    s, p, o = t
+    return not isinstance(o, Literal) and any(graph.has((o, q, s)) for q in tbox.inverses.get(p, ()))
+
+
+def _symp_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
+    s, p, o = t
+    if p not in tbox.symmetric or isinstance(o, Literal):
+        return ()
+    return [((o, p, s), (t, (p, RDF_TYPE, SYMMETRIC)))]
+
+
+def _symp_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
+    s, p, o = t
+    return not isinstance(o, Literal) and p in tbox.symmetric and graph.has((o, p, s))
+
+
+def _trp_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
+    _, p, o = t
+    if p not in tbox.transitive or isinstance(o, Literal):
+        return ()
+    return _trp_joins(t, graph)
+
+
+def _trp_joins(t: TripleKey, graph: Lookup) -> Iterator[Conclusion]:
+    """A generator: the second join sees what the caller added from the first (as materialise
+    always did), which decides the premises a chain's derivations record."""
+    s, p, o = t
+    for nxt in list(graph.objects(o, p)):  # a copy: the caller adds to the graph as it goes
+        yield (s, p, nxt), (t, (o, p, nxt))
+    for prev in list(graph.subjects(p, s)):
+        yield (prev, p, o), ((prev, p, s), t)
+
+
+def _trp_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
+    s, p, o = t
+    if isinstance(o, Literal) or p not in tbox.transitive:
+        return False
+    return any(o in graph.objects(m, p) for m in graph.objects(s, p))
+
+
+def _spo2_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
+    _, p, o = t
+    if p not in tbox.chain_links or isinstance(o, Literal):
+        return ()
+    return _spo2_joins(t, tbox, graph)
+
+
+def _spo2_joins(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterator[Conclusion]:
+    s, p, o = t
+    for links, target, position in list(tbox.chains_using(p)):
+        for start, end, path in list(_chain_paths(graph, links, position, s, o)):
+            yield (start, target, end), path
+
+
+def _spo2_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
+    s, p, o = t
+    if isinstance(o, Literal):
+        return False
+    for links, target in tbox.chains:
+        if target != p:
+            continue
+        nodes = {s}
+        for link in links:
+            nodes = {n for node in nodes for n in graph.objects(node, link)}
+        if o in nodes:
+            return True
+    return False
+
+
+#: The OWL 2 RL rules the engine implements, in the order they fire (a triple keeps the first
+#: derivation found). prp-spo2 takes property chains of any length; equivalence is compiled into
+#: two-way subsumption by compile_tbox, so cax-sco and prp-spo1 cover it.
+RULES: tuple[Rule, ...] = (
+    Rule("cls-hv2", _hv2_forward, _hv2_backward, fires_on="any"),
+    Rule("cax-sco", _sco_forward, _sco_backward, fires_on="type"),
+    Rule("cls-hv1", _hv1_forward, _hv1_backward, fires_on="type"),
+    Rule("prp-spo1", _spo1_forward, _spo1_backward),
+    Rule("prp-dom", _dom_forward, _dom_backward),
+    Rule("prp-rng", _rng_forward, _rng_backward),
+    Rule("prp-inv", _inv_forward, _inv_backward),
+    Rule("prp-symp", _symp_forward, _symp_backward),
+    Rule("prp-trp", _trp_forward, _trp_backward),
+    Rule("prp-spo2", _spo2_forward, _spo2_backward),
+)
+
+
+#: the rules a triple fires, by whether it is an rdf:type triple (a dispatch, for speed: the build
+#: fires them for every triple it derives)
+_FIRED_BY_TYPE = tuple(r for r in RULES if r.fires_on in ("type", "any"))
+_FIRED_BY_OTHER = tuple(r for r in RULES if r.fires_on in ("other", "any"))
+
+
+def consequences(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterator[tuple[TripleKey, str, tuple]]:
+    """Everything one step of the rules derives from t joined with the graph: (triple, rule, premises)."""
+    for rule in _FIRED_BY_TYPE if t[1] == RDF_TYPE else _FIRED_BY_OTHER:
+        for conclusion, premises in rule.forward(t, tbox, graph):
+            yield conclusion, rule.name, premises
+
+
+def derivable(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
+    """Can one of the rules conclude t from the graph as it is?"""
+    return any(rule.backward(t, tbox, graph) for rule in RULES)
 
 
 def materialise(triples: Iterable[TripleKey], tbox: Tbox) -> Closure:
@@ -260,61 +512,21 @@ def materialise(triples: Iterable[TripleKey], tbox: Tbox) -> Closure:
     index = _Index(joined)
     derivations: dict[TripleKey, Derivation] = {}
     work: list[TripleKey] = []
-
-    def emit(t: TripleKey, rule: str, premises: tuple[TripleKey, ...]) -> None:
-        if t in closure:
-            return
-        closure.add(t)
-        index.add(*t)
-        derivations[t] = Derivation(rule, premises)
-        work.append(t)
-
     for t in triples:
         if t not in closure:
             closure.add(t)
             index.add(*t)
             work.append(t)
     asserted = set(closure)
-    super_cache: dict[Term, set[Term]] = {}
-
-    def supers(cls: Term) -> set[Term]:
-        if cls not in super_cache:
-            super_cache[cls] = set(tbox.superclasses.get(cls, ()))
-        return super_cache[cls]
-
     while work:
         t = work.pop()
-        s, p, o = t
-        for restriction in tbox.restrictions_with.get((p, o), ()):
-            premises = (t, (restriction, HAS_VALUE, o), (restriction, ON_PROPERTY, p))
-            emit((s, RDF_TYPE, restriction), "cls-hv2", premises)
-        if p == RDF_TYPE:
-            for sup in supers(o):
-                emit((s, RDF_TYPE, sup), "cax-sco", (t, (o, SUBCLASS, sup)))
-            if o in tbox.has_value:
-                prop, value = tbox.has_value[o]
-                premises = (t, (o, HAS_VALUE, value), (o, ON_PROPERTY, prop))
-                emit((s, prop, value), "cls-hv1", premises)
-            continue
-        for sup in tbox.superproperties.get(p, ()):
-            emit((s, sup, o), "prp-spo1", (t, (p, SUBPROPERTY, sup)))
-        for cls in tbox.domains.get(p, ()):
-            emit((s, RDF_TYPE, cls), "prp-dom", (t, (p, DOMAIN, cls)))
-        if not isinstance(o, Literal):
-            for cls in tbox.ranges.get(p, ()):
-                emit((o, RDF_TYPE, cls), "prp-rng", (t, (p, RANGE, cls)))
-            for inv in tbox.inverses.get(p, ()):
-                emit((o, inv, s), "prp-inv", (t, (p, INVERSE, inv)))
-            if p in tbox.symmetric:
-                emit((o, p, s), "prp-symp", (t, (p, RDF_TYPE, SYMMETRIC)))
-            if p in tbox.transitive:
-                for nxt in list(index.out[p].get(o, ())):
-                    emit((s, p, nxt), "prp-trp", (t, (o, p, nxt)))
-                for prev in list(index.into[p].get(s, ())):
-                    emit((prev, p, o), "prp-trp", ((prev, p, s), t))
-            for links, target, position in list(tbox.chains_using(p)):
-                for start, end, path in list(_chain_paths(index, links, position, s, o)):
-                    emit((start, target, end), "prp-spo2", path)
+        for rule in _FIRED_BY_TYPE if t[1] == RDF_TYPE else _FIRED_BY_OTHER:  # consequences(), inlined
+            for conclusion, premises in rule.forward(t, tbox, index):
+                if conclusion not in closure:
+                    closure.add(conclusion)
+                    index.add(*conclusion)
+                    derivations[conclusion] = Derivation(rule.name, premises)
+                    work.append(conclusion)
     inferred = closure - asserted
     return Closure(inferred, derivations, find_inconsistencies(closure, index, tbox))
 
