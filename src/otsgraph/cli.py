@@ -73,16 +73,17 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"Inconsistency: {problem.message}", file=sys.stderr)
         for t in problem.triples:
             print(f"    {t[0]} {t[1]} {t[2]}", file=sys.stderr)
-    from otsgraph.validation.report_text import format_results
+    from otsgraph.validation.report import Report
 
-    warnings = [r for r in report.results if r.severity == "Warning"] if report is not None else []
+    warnings = [f for f in report.findings if f.severity == "Warning"] if report is not None else []
     if warnings:  # they do not block, but a count alone tells nobody what to fix
         print("Shape warnings (they do not block the build):")
-        print(format_results(warnings))
+        print(Report(warnings).to_text("the shipped graph"))
     if report is not None and report.violations:
         failed = True
         print("Validation failed:", file=sys.stderr)
-        print(format_results([r for r in report.results if r.severity != "Warning"]), file=sys.stderr)
+        blocking = [f for f in report.findings if f.severity != "Warning"]
+        print(Report(blocking).to_text("the shipped graph"), file=sys.stderr)
     return EXIT_INVALID if failed else EXIT_OK
 
 

@@ -94,7 +94,10 @@ def test_invalid_fixture_is_caught_by_its_shape(shape):
     assert results, "pySHACL reports nothing"
     sources = {r.shape for r in results}
     own = str(SHP[shape])
-    owned_property_shapes = {str(p) for p in SHAPES.objects(SHP[shape], SH.property)}
+    # a finding names a blank property shape as N-Triples does (_:id)
+    owned_property_shapes = {
+        f"_:{p}" if isinstance(p, rdflib.BNode) else str(p) for p in SHAPES.objects(SHP[shape], SH.property)
+    }
     assert (
         own in sources
         or sources & owned_property_shapes
@@ -107,10 +110,10 @@ def test_invalid_fixture_is_caught_by_its_shape(shape):
 def test_fast_validator_agrees_with_pyshacl_on_the_fixture(shape, kind):
     """Both validators on the same reasoned triples report the same results."""
     fast, reference = reports(FIXTURES / f"{shape}-{kind}.ttl")
-    assert fast.graph is None and reference.graph is not None
+    assert (fast.engine, reference.engine) == ("fast", "pyshacl")
 
     def named(node: str | None) -> str | None:
-        return node if node is None or node.startswith("http") else "_:blank"  # ids differ per parser
+        return "_:blank" if node is not None and node.startswith("_:") else node  # ids differ per parser
 
     def key(results):
         return sorted(

@@ -8,6 +8,7 @@ from pyshacl import validate as pyshacl_validate
 
 from otsgraph.core.convert import to_rdflib_graph
 from otsgraph.validation.reference import read_report, relevant_predicates, validate
+from otsgraph.validation.shacl import ShapesGraph
 
 SH = "http://www.w3.org/ns/shacl#"
 SHAPES = f"""@prefix sh: <{SH}> . @prefix ex: <http://e/> .
@@ -48,13 +49,13 @@ def full_pyshacl(shipped_build):
         allow_warnings=True,
         advanced=True,
     )
-    return data, shapes, _key(read_report(full_report))
+    return data, shapes, _key(read_report(full_report, ShapesGraph(shapes).named_parent))
 
 
 def test_fast_validator_equals_pyshacl_on_the_shipped_graph(full_pyshacl):
     data, shapes, reference = full_pyshacl
     fast = validate(data, shapes)
-    assert fast.graph is None, "the fast validator ran"
+    assert fast.engine == "fast", "the fast validator ran"
     assert _key(fast.results) == reference
 
 

@@ -47,7 +47,7 @@ from otsgraph.reasoning import temporal
 from otsgraph.reasoning.closure import reason_triples
 from otsgraph.reasoning.engine import Inconsistency, Tbox
 from otsgraph.validation import shacl
-from otsgraph.validation.report import Finding, term_text, value_text
+from otsgraph.validation.report import Finding, finding_of, term_text, value_text
 
 from .change import Change
 
@@ -630,11 +630,8 @@ class Context:
             from otsgraph.validation.reference import validate
 
             report = validate(data, self.shapes_triples, engine="pyshacl")
-            return [
-                Finding(r.focus, r.path, r.value, r.message, r.severity, r.shape, "shape")
-                for r in report.results
-                if _focus_key(r.focus) in {term_text(f) for f in focus}
-            ]
+            wanted = {term_text(node) for node in focus}
+            return [f for f in report.findings if _focus_key(f.focus) in wanted]
         validator = shacl.Validator(self.shapes, shacl.DataIndex(data))
         results: list[shacl.Result] = []
         for shape_node in self.shapes.targeted():
@@ -646,15 +643,7 @@ class Context:
 
     def parent_shape(self, shape) -> ox.NamedNode | None:
         """The named node shape a blank property shape belongs to (to name it in a report)."""
-        if not hasattr(self, "_parents"):
-            self._parents = {
-                v: s
-                for s, props in self.shapes.by_subject.items()
-                if isinstance(s, ox.NamedNode)
-                for v in props.get(shacl.sh("property"), [])
-                if isinstance(v, ox.BlankNode)
-            }
-        return self._parents.get(shape)
+        return self.shapes.named_parent(shape)
 
     def validate_touched(self, plan: Plan) -> list[Finding]:
         findings = list(plan.findings)
@@ -754,21 +743,4 @@ def _read_only(q: ox.Quad, verb: str) -> Finding:
         "Violation",
         None,
         "graph",
-    )
-
-
-def finding_of(result: shacl.Result, parent: ox.NamedNode | None = None) -> Finding:
-    """A fast-validator result as a Finding; a blank property shape is named after its node shape."""
-    return Finding(
-        focus=term_text(result.focus),
-        # a complex path (a blank node) is named by the shape; the report keeps predicate paths only
-        path=result.path.value if isinstance(result.path, ox.NamedNode) else None,
-        value=value_text(result.value),
-        message=result.message or "(no message)",
-        severity=result.severity.value.removeprefix(shacl.SH),
-        shape=parent.value
-        if isinstance(result.shape, ox.BlankNode) and parent is not None
-        else term_text(result.shape),
-        kind="shape",
-        component=result.component.value,
     )

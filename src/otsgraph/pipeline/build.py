@@ -22,7 +22,8 @@ from otsgraph.reasoning.closure import (
     inferred_quads,
     reason,
 )
-from otsgraph.validation.reference import ValidationReport, validate
+from otsgraph.validation.reference import validate
+from otsgraph.validation.report import Report
 
 Progress = Callable[[str], None]
 
@@ -31,7 +32,7 @@ Progress = Callable[[str], None]
 class BuildResult:
     sources: Sources
     reasoned: Reasoned
-    report: ValidationReport | None
+    report: Report | None
     timings: dict[str, float] = field(default_factory=dict)
     artefacts: list[Path] = field(default_factory=list)
 

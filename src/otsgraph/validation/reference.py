@@ -1,73 +1,60 @@
-"""SHACL validation with pySHACL, turned into plain result objects."""
+"""Validating a whole graph: the fast validator, or pySHACL (the reference), as one Report."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 
+import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as pyshacl_validate
 from rdflib.namespace import RDF
 
-from otsgraph.core.convert import to_rdflib_graph
+from otsgraph.core.convert import to_oxigraph_term, to_rdflib_graph
 from otsgraph.core.namespaces import SH
 
 from . import shacl
+from .report import Finding, Report, finding_of, term_text, value_text
 
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
-@dataclass(frozen=True)
-class ShapeResult:
-    """One SHACL validation result, with everything a reader needs to act on it."""
-
-    focus: str
-    path: str | None
-    value: str | None
-    message: str
-    severity: str
-    shape: str | None
+def _term(report: rdflib.Graph, result, predicate) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+    node = report.value(result, predicate)
+    return None if node is None else to_oxigraph_term(node)
 
 
-@dataclass
-class ValidationReport:
-    conforms: bool
-    results: list[ShapeResult]
-    graph: rdflib.Graph | None  # the SHACL report graph, when pySHACL made one
-
-    def count(self, severity: str) -> int:
-        return sum(1 for r in self.results if r.severity == severity)
-
-    @property
-    def violations(self) -> int:
-        return self.count("Violation")
-
-    @property
-    def warnings(self) -> int:
-        return self.count("Warning")
-
-
-def _text(node) -> str | None:
-    return None if node is None else str(node)
-
-
-def read_report(report: rdflib.Graph) -> list[ShapeResult]:
-    """The results of a SHACL validation report graph, sorted by focus node."""
+def read_report(
+    report: rdflib.Graph, named_parent: Callable[[ox.BlankNode], ox.NamedNode | None] = lambda _: None
+) -> list[Finding]:
+    """The results of a SHACL validation report graph (pySHACL's) as Findings, written as the fast
+    validator's are (report.finding_of): focus and shape as text (a blank property shape named
+    after its node shape, where `named_parent` knows it), a predicate path or none, the value in
+    N-Triples syntax."""
     results = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         messages = [str(m) for m in report.objects(result, SH.resultMessage)]
         severity = report.value(result, SH.resultSeverity)
+        path = _term(report, result, SH.resultPath)
+        component = report.value(result, SH.sourceConstraintComponent)
+        shape = _term(report, result, SH.sourceShape)
+        parent = named_parent(shape) if isinstance(shape, ox.BlankNode) else None
         results.append(
-            ShapeResult(
-                focus=str(report.value(result, SH.focusNode)),
-                path=_text(report.value(result, SH.resultPath)),
-                value=_text(report.value(result, SH.value)),
+            Finding(
+                focus=term_text(_term(report, result, SH.focusNode)),
+                path=path.value if isinstance(path, ox.NamedNode) else None,
+                value=value_text(_term(report, result, SH.value)),
                 message="; ".join(messages) or "(no message)",
                 severity=SEVERITY_NAMES.get(severity, str(severity)),
-                shape=_text(report.value(result, SH.sourceShape)),
+                shape=parent.value if parent is not None else term_text(shape),
+                kind="shape",
+                component=None if component is None else str(component),
             )
         )
-    return sorted(results, key=lambda r: (r.focus, r.path or "", r.message))
+    return _sorted(results)
+
+
+def _sorted(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.focus, f.path or "", f.message, f.value or ""))
 
 
 _PATH_HOLDERS = (
@@ -109,42 +96,27 @@ def relevant_triples(data: Iterable[tuple], shapes: rdflib.Graph) -> Iterable[tu
     return (t for t in data if t[1].value in wanted)
 
 
-def validate(data: Iterable[tuple], shapes: Iterable[tuple], engine: str = "fast") -> ValidationReport:
-    """Validate data triples (already reasoned over) against shape triples.
+def validate(data: Iterable[tuple], shapes: Iterable[tuple], engine: str = "fast") -> Report:
+    """Validate data triples (already reasoned over) against shape triples: the report.
 
     engine "fast" is otsgraph's own SHACL Core validator (see shacl.py); it falls back to
     pySHACL when the shapes use a construct it does not implement. "pyshacl" is the reference.
     """
     data, shapes = list(data), list(shapes)
-    if engine == "fast" and not shacl.ShapesGraph(shapes).unsupported():
-        results = sorted(
-            (_from_fast(r) for r in shacl.validate_triples(data, shapes)),
-            key=lambda r: (r.focus, r.path or "", r.message),
+    shapes_graph = shacl.ShapesGraph(shapes)
+    if engine == "fast" and not shapes_graph.unsupported():
+        results = shacl.validate_triples(data, shapes)
+        return Report(
+            _sorted(finding_of(r, shapes_graph.named_parent(r.shape)) for r in results), engine="fast"
         )
-        conforms = not results
-        return ValidationReport(conforms, results, None)
-    shapes_graph = to_rdflib_graph(shapes)
-    data_graph = to_rdflib_graph(relevant_triples(data, shapes_graph))
-    conforms, report, _ = pyshacl_validate(
+    rdflib_shapes = to_rdflib_graph(shapes)
+    data_graph = to_rdflib_graph(relevant_triples(data, rdflib_shapes))
+    _, report, _ = pyshacl_validate(
         data_graph,
-        shacl_graph=shapes_graph,
+        shacl_graph=rdflib_shapes,
         inference="none",
         allow_warnings=True,
         advanced=True,
         inplace=True,
     )
-    return ValidationReport(bool(conforms), read_report(report), report)
-
-
-def _from_fast(result: shacl.Result) -> ShapeResult:
-    def text(term) -> str | None:
-        return None if term is None else term.value
-
-    return ShapeResult(
-        focus=result.focus.value,
-        path=text(result.path),
-        value=text(result.value),
-        message=result.message or "(no message)",
-        severity=SEVERITY_NAMES.get(rdflib.URIRef(result.severity.value), result.severity.value),
-        shape=text(result.shape),
-    )
+    return Report(read_report(report, shapes_graph.named_parent), engine="pyshacl")

@@ -1,4 +1,8 @@
-"""The gate's report: findings grouped by focus node, as text, JSON or a SHACL ValidationReport graph."""
+"""The one report of the project: findings grouped by focus node, as text, JSON or a SHACL
+ValidationReport graph. The build, `otsgraph validate`, the gate and /validate all speak it.
+
+A report conforms when it holds no Violation: warnings and infos are listed, never blocking (as
+pySHACL's allow_warnings, and the gate, always did). That is the one meaning of "conforms" here."""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ import pyoxigraph as ox
 
 from otsgraph.core.namespaces import BASE, RDF_TYPE, SH
 from otsgraph.core.results import short
+
+from . import shacl
 
 SEVERITIES = ("Violation", "Warning", "Info")
 #: where a finding comes from: a SHACL shape, or one of the gate's own checks (checks.py)
@@ -46,6 +52,7 @@ class Report:
     removed: int = 0  # quads the change removes
     change_id: str | None = None  # set by Gate.commit when the change was applied
     timings: dict[str, float] = field(default_factory=dict)
+    engine: str | None = None  # the validator that made a whole-graph report: "fast" or "pyshacl"
 
     @classmethod
     def of(cls, findings: Iterable[Finding], touched: int = 0, change=None) -> Report:
@@ -71,6 +78,14 @@ class Report:
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
 
+    @property
+    def violations(self) -> int:
+        return self.count("Violation")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("Warning")
+
     def by_focus(self) -> dict[str, list[Finding]]:
         groups: dict[str, list[Finding]] = defaultdict(list)
         for f in self.findings:
@@ -84,7 +99,8 @@ class Report:
         verdict = "conforms" if self.conforms else "does not conform"
         groups = len(self.by_focus())
         nodes = f"{groups} focus node{'s' if groups != 1 else ''} with results"
-        return f"{verdict}: {counts}; {nodes}, {self.touched} checked"
+        checked = f", {self.touched} checked" if self.touched else ""  # a whole-graph report counts none
+        return f"{verdict}: {counts}; {nodes}{checked}"
 
     # ---- renderings -----------------------------------------------------------------------------
 
@@ -224,3 +240,20 @@ def _short_value(text: str) -> str:
 
 
 Labeller = Callable[[str], str | None]
+
+
+def finding_of(result: shacl.Result, parent: ox.NamedNode | None = None) -> Finding:
+    """A fast-validator result as a Finding; a blank property shape is named after its node shape."""
+    return Finding(
+        focus=term_text(result.focus),
+        # a complex path (a blank node) is named by the shape; the report keeps predicate paths only
+        path=result.path.value if isinstance(result.path, ox.NamedNode) else None,
+        value=value_text(result.value),
+        message=result.message or "(no message)",
+        severity=result.severity.value.removeprefix(shacl.SH),
+        shape=parent.value
+        if isinstance(result.shape, ox.BlankNode) and parent is not None
+        else term_text(result.shape),
+        kind="shape",
+        component=result.component.value,
+    )

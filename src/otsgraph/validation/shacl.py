@@ -216,6 +216,20 @@ class ShapesGraph:
         }
         return list(found)
 
+    def named_parent(self, shape: Term) -> NamedNode | None:
+        """The named node shape a blank property shape belongs to (a report names it by that)."""
+        parents = self.__dict__.get("_parents")
+        if parents is None:
+            parents = {
+                v: s
+                for s, props in self.by_subject.items()
+                if isinstance(s, NamedNode)
+                for v in props.get(sh("property"), [])
+                if isinstance(v, BlankNode)
+            }
+            self.__dict__["_parents"] = parents
+        return parents.get(shape)
+
     def known_path(self, path: Term, depth: int = 0) -> bool:
         """Whether the validator can follow the path (a cyclic or malformed one it cannot)."""
         if isinstance(path, NamedNode):
