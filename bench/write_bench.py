@@ -80,11 +80,10 @@ def main() -> None:
     from otsgraph.gate.change import change_from_quads
     from otsgraph.gate.commands import seed_store
     from otsgraph.gate.gate import Gate, load_shapes
-    from otsgraph.gate.plan import finding_of
     from otsgraph.gate.submission import read_submission
     from otsgraph.reasoning.closure import reason_triples
     from otsgraph.validation import shacl
-    from otsgraph.validation.report import term_text
+    from otsgraph.validation.report import finding_of, term_text
 
     work = Path(tempfile.mkdtemp(prefix="otsgraph-write-bench-"))
     root = write_project(work / "project", REPO, args.size)

@@ -19,7 +19,7 @@ from waitress.server import create_server
 from otsgraph.core.loading import Layout
 from otsgraph.server import create_app
 from otsgraph.server.serve import waitress_options
-from otsgraph.server.state import ServerConfig
+from otsgraph.server.state import ServerConfig, state_of
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -91,7 +91,7 @@ def serve_app(threads: int = 4, **config) -> Iterator[LiveApp]:
     """
     app = create_app(ServerConfig(**config), layout=Layout(REPO))
     server = create_server(
-        app, host="127.0.0.1", port=0, threads=threads, **waitress_options(app.extensions["otsgraph"].config)
+        app, host="127.0.0.1", port=0, threads=threads, **waitress_options(state_of(app).config)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -113,4 +113,4 @@ def serve_app(threads: int = 4, **config) -> Iterator[LiveApp]:
             close_everything()
         thread.join(timeout=10)
         server.task_dispatcher.shutdown()
-        app.extensions["otsgraph"].close()
+        state_of(app).close()

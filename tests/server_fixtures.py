@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import pyoxigraph as ox
 
+from otsgraph.server.state import state_of
 from serve_command import LiveApp, serve_app
 
 TOKEN = "test-token"
@@ -22,7 +23,7 @@ def serve(threads: int = 4, **config) -> Iterator[LiveApp]:
 @contextmanager
 def added(server: LiveApp, quads: list[ox.Quad]) -> Iterator[None]:
     """The quads in the server's store for the block, then gone again (the data version bumps both times)."""
-    state = server.app.extensions["otsgraph"]
+    state = state_of(server.app)
     state.store.extend(quads)
     state.changed()
     try:

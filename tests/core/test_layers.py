@@ -44,3 +44,18 @@ def test_an_upward_import_breaks_the_contract(tmp_path):
     assert "layers BROKEN" in result.stdout
     assert "otsgraph.gate is not allowed to import otsgraph.core" in result.stdout
     assert re.search(r"otsgraph\.gate\.\w+ -> otsgraph\.core\.\w+ \(l\.\d+", result.stdout), result.stdout
+
+
+def test_no_module_imports_itself_through_others():
+    """No import cycle between modules, inside a layer too (the contract above sees only layers).
+    Imports inside functions count: a cycle hidden in a function is still a cycle."""
+    import grimp
+
+    graph = grimp.build_graph("otsgraph")
+    cycles = set()
+    for module in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(module):
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            if back:
+                cycles.add(" -> ".join((module, *back)))
+    assert not cycles, sorted(cycles)

@@ -15,6 +15,7 @@ from gate_support import seeded_store_dir
 from otsgraph.cli import main
 from otsgraph.core.namespaces import turtle_prefixes
 from otsgraph.gate.change import change_from_update
+from otsgraph.server.state import state_of
 from serve_command import serve_app
 
 PREFIXES = turtle_prefixes()
@@ -147,7 +148,7 @@ def test_two_graph_store_posts_that_both_say_c_make_two_claims():
                 headers={**ALICE, "Content-Type": "application/trig"},
             )
             assert response.status_code == 204, response.text
-        store = live.app.extensions["otsgraph"].store
+        store = state_of(live.app).store
         assert_two_claims_each_with_its_own_source(set(store))
         # and the reused summit number, which the gate refused (two ordinals on one node) before
         for text in (GABALA, ISTANBUL):
@@ -188,7 +189,7 @@ def test_the_plain_store_keeps_each_body_s_blank_nodes_apart():
             for name, value in (("one", "1"), ("two", "2"))
         }
         assert requests.post(url, files=files, headers=ALICE).status_code == 204
-        store = live.app.extensions["otsgraph"].store
+        store = state_of(live.app).store
         for predicate in ("p", "q"):
             subjects = {
                 q.subject

@@ -27,9 +27,11 @@ from otsgraph.cli import main
 from otsgraph.core.graphs import ADDITIONS, ASSERTED, INFERRED, ONTOLOGY, VISIBLE
 from otsgraph.gate import plan as incremental
 from otsgraph.gate.change import Change, change_from_update
-from otsgraph.gate.plan import View, finding_of
+from otsgraph.gate.view import View
 from otsgraph.reasoning import engine as reasoning
+from otsgraph.reasoning.incremental import forward_chain
 from otsgraph.validation import shacl
+from otsgraph.validation.report import finding_of
 from serve_command import serve_app as serve
 
 EX = "http://example.org/"
@@ -148,7 +150,7 @@ def test_incremental_reasoning_completes_a_chain_from_the_added_link(length, lat
     store = ox.Store()
     store.extend([ox.Quad(*t) for t in others])
     view = View(store, graphs=[ox.DefaultGraph()])
-    new = incremental.forward_chain(view, reasoning.compile_tbox(tbox), [last])
+    new = forward_chain(view, reasoning.compile_tbox(tbox), [last])
     assert new == {last, (n("x0"), n("chain"), n(f"x{length}"))}
 
 
@@ -236,7 +238,7 @@ def test_incremental_validation_equals_full_revalidation_when_only_a_reader_brea
     change = change_from_update(gate.store, PERIOD_END_YEAR % (period, end))
     plan = context.plan(change)
     before = {(q.subject, q.predicate, q.object) for q in gate.store if q.graph_name in VISIBLE}
-    after = (before - plan.view.minus) | plan.view.plus
+    after = plan.view.applied_to(before)
 
     def full(triples: set[tuple]) -> set[tuple]:
         results = shacl.validate_triples(triples, context.shapes_triples)

@@ -11,10 +11,11 @@ from gate_support import LAYOUT, REPO, SUBMISSIONS, gate_on, seeded_store_dir, s
 from otsgraph.core.graphs import INFERRED, REASONED, VISIBLE
 from otsgraph.core.loading import Layout
 from otsgraph.gate.change import change_from_quads, change_from_update
-from otsgraph.gate.plan import View, finding_of
 from otsgraph.gate.submission import read_file
+from otsgraph.gate.view import View
 from otsgraph.reasoning.closure import reason_triples
 from otsgraph.validation import shacl
+from otsgraph.validation.report import finding_of
 
 
 def visible_triples(store: ox.Store) -> set[tuple]:
@@ -102,7 +103,7 @@ def test_incremental_validation_equals_full_revalidation_for_touched_nodes(gate,
     change = _change(gate, name)
     plan = context.plan(change)
     before = visible_triples(gate.store)
-    after = (before - plan.view.minus) | plan.view.plus
+    after = plan.view.applied_to(before)
     incremental = set(context.validate_nodes(plan.view, plan.focus))
     full_before, full_after = full_findings(context, before), full_findings(context, after)
     touched = _text(plan.focus)
@@ -224,7 +225,7 @@ def test_incremental_equals_full_on_generated_data(tmp_path):
     context = gate.context
     plan = context.plan(change_from_update(gate.store, update))
     before = visible_triples(gate.store)
-    after = (before - plan.view.minus) | plan.view.plus
+    after = plan.view.applied_to(before)
     incremental = set(context.validate_nodes(plan.view, plan.focus))
     full_before, full_after = full_findings(context, before), full_findings(context, after)
     touched = _text(plan.focus)

@@ -21,7 +21,7 @@ import pytest
 
 from otsgraph.gate import checks
 from otsgraph.gate.change import Change
-from otsgraph.gate.plan import View
+from otsgraph.gate.view import View
 from otsgraph.validation.report import Finding
 
 B = "https://w3id.org/otsgraph/"

@@ -22,7 +22,10 @@ import pytest
 from otsgraph.core.graphs import ADDITIONS, ASSERTED, AUDIT, INFERRED, LABELS, ONTOLOGY, PROVENANCE
 from otsgraph.gate import plan as incremental
 from otsgraph.gate.change import Change
-from otsgraph.gate.plan import Context, Plan, View, _short_term, _short_terms
+from otsgraph.gate.plan import Context, Plan, _short_term, _short_terms
+from otsgraph.gate.view import View
+from otsgraph.validation import shacl
+from otsgraph.validation.reads import ShapeReads, shape_reads
 from otsgraph.validation.report import Finding
 
 OTS = "https://w3id.org/otsgraph/ontology/"
@@ -942,7 +945,7 @@ def test_shape_reads_follow_class_node_and_sequence_paths():
         (seq2, ox.NamedNode(RDF + "first"), ots("label")),
         (seq2, ox.NamedNode(RDF + "rest"), ox.NamedNode(RDF + "nil")),
     ]
-    reads = incremental.shape_reads(incremental.shacl.ShapesGraph(shapes))
+    reads = shape_reads(shacl.ShapesGraph(shapes))
     assert reads.unbounded is False
     assert reads.deep == {
         ots("knows"): {TYPE},
@@ -957,12 +960,12 @@ def test_shape_reads_follow_class_node_and_sequence_paths():
 def test_an_inverse_path_makes_every_neighbour_count():
     inverse = ox.BlankNode("inv")
     shapes = [*shape(("p1", [(sh("path"), inverse)])), (inverse, sh("inversePath"), ots("knows"))]
-    reads = incremental.shape_reads(incremental.shacl.ShapesGraph(shapes))
+    reads = shape_reads(shacl.ShapesGraph(shapes))
     assert reads.unbounded is True
 
 
 def test_shape_reads_add_keeps_none_for_any_predicate():
-    reads = incremental.ShapeReads()
+    reads = ShapeReads()
     reads.add(ots("p"), set())
     assert reads.deep == {}
     reads.add(ots("p"), {TYPE})
@@ -1093,7 +1096,7 @@ def test_shape_reads_follow_each_logical_constraint_into_its_members(logical):
         (ox.BlankNode("m1"), sh("path"), ots("country")),
         (ox.BlankNode("m1"), sh("minCount"), ox.Literal("1")),
     ]
-    reads = incremental.shape_reads(incremental.shacl.ShapesGraph(shapes))
+    reads = shape_reads(shacl.ShapesGraph(shapes))
     assert reads.deep == {ots("home"): {ots("country")}}
 
 
@@ -1108,6 +1111,6 @@ def test_a_property_pair_constraint_reads_the_other_property_of_the_node(pair):
         (ox.BlankNode("n1"), sh("path"), ots("begins")),
         (ox.BlankNode("n1"), sh(pair), ots("ends")),
     ]
-    reads = incremental.shape_reads(incremental.shacl.ShapesGraph(shapes))
+    reads = shape_reads(shacl.ShapesGraph(shapes))
     assert reads.deep == {ots("event"): {ots("begins"), ots("ends")}}
     assert reads.readers(ots("ends")) == [ots("event")]

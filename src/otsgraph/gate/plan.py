@@ -24,7 +24,7 @@ for the touched nodes, and that no other node's results change.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -37,319 +37,29 @@ from otsgraph.core.graphs import (
     PROVENANCE,
     READ_ONLY_GRAPHS,
     REASONED,
-    VISIBLE,
     is_claim_graph,
     is_data_graph,
 )
-from otsgraph.core.namespaces import RDF_TYPE
 from otsgraph.reasoning import engine as reasoning
 from otsgraph.reasoning import temporal
 from otsgraph.reasoning.closure import reason_triples
 from otsgraph.reasoning.engine import Inconsistency, Tbox
+from otsgraph.reasoning.incremental import delete_and_rederive, forward_chain, local_inconsistencies
 from otsgraph.validation import shacl
+from otsgraph.validation.reads import shape_reads
 from otsgraph.validation.report import Finding, finding_of, term_text, value_text
 
 from .change import Change
+from .view import View, _key
 
 Triple = tuple
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _PERIOD_PROPERTIES = {temporal.HAS_BEGINNING, temporal.HAS_END, temporal.IN_YEAR, temporal.IN_DATE}
 
 
-def _key(q: ox.Quad) -> Triple:
-    return (q.subject, q.predicate, q.object)
-
-
-# ---- The store, lazily, with a change laid over it --------------------------------------------
-
-
-class View:
-    """The visible graph (reasoned graphs + graph:inferred) of a store, plus `plus`, minus `minus`."""
-
-    def __init__(self, store: ox.Store, graphs: Iterable = VISIBLE) -> None:
-        self.store = store
-        self.graphs = set(graphs)
-        self.plus: set[Triple] = set()
-        self.minus: set[Triple] = set()
-        self._out: dict = {}
-        self._into: dict = {}
-
-    def _stored(self, s=None, p=None, o=None) -> set[Triple]:
-        return {_key(q) for q in self.store.quads_for_pattern(s, p, o) if q.graph_name in self.graphs}
-
-    def in_store(self, t: Triple) -> bool:
-        return any(q.graph_name in self.graphs for q in self.store.quads_for_pattern(*t))
-
-    def has(self, t: Triple) -> bool:
-        if t in self.plus:
-            return True
-        return t not in self.minus and self.in_store(t)
-
-    def add(self, t: Triple) -> None:
-        self.plus.add(t)
-        self.minus.discard(t)
-        s, p, o = t
-        if s in self._out:
-            self._out[s][p].add(o)
-        if o in self._into:
-            self._into[o][p].add(s)
-
-    def remove(self, t: Triple) -> None:
-        self.minus.add(t)
-        self.plus.discard(t)
-        s, p, o = t
-        if s in self._out:
-            self._out[s][p].discard(o)
-        if o in self._into:
-            self._into[o][p].discard(s)
-
-    def out(self, s) -> dict:
-        """predicate -> objects of s."""
-        if s not in self._out:
-            found: dict = defaultdict(set)
-            for _, p, o in self._stored(s=s):
-                if (s, p, o) not in self.minus:
-                    found[p].add(o)
-            for t in self.plus:
-                if t[0] == s:
-                    found[t[1]].add(t[2])
-            self._out[s] = found
-        return self._out[s]
-
-    def into(self, o) -> dict:
-        """predicate -> subjects with o as object."""
-        if isinstance(o, ox.Literal):
-            return {}
-        if o not in self._into:
-            found: dict = defaultdict(set)
-            for s, p, _ in self._stored(o=o):
-                if (s, p, o) not in self.minus:
-                    found[p].add(s)
-            for t in self.plus:
-                if t[2] == o:
-                    found[t[1]].add(t[0])
-            self._into[o] = found
-        return self._into[o]
-
-    def holders_of_literals(self, pairs: Iterable[tuple]) -> dict:
-        """(p, literal) -> subjects with that literal as their p value (into() leaves literals out).
-
-        One store lookup per pair and one pass over the change, for the inverse-functional check.
-        """
-        found: dict = {(p, o): set() for p, o in pairs}
-        for p, o in found:
-            found[p, o] = {s for s, _, _ in self._stored(p=p, o=o) if (s, p, o) not in self.minus}
-        if found:
-            for s, p, o in self.plus:
-                if (p, o) in found:
-                    found[p, o].add(s)
-        return found
-
-    def objects(self, s, p) -> set:
-        return self.out(s).get(p, set())
-
-    def subjects(self, p, o) -> set:
-        return self.into(o).get(p, set())
-
-    def out_triples(self, s) -> set[Triple]:
-        return {(s, p, o) for p, objs in self.out(s).items() for o in objs}
-
-    def in_triples(self, o) -> set[Triple]:
-        return {(s, p, o) for p, subs in self.into(o).items() for s in subs}
-
-
-# ---- Incremental forward chaining -------------------------------------------------------------
-
-
-def consequences(view: View, tbox: Tbox, t: Triple) -> Iterator[Triple]:
-    """What the rules (reasoning.engine.RULES) derive from t, joined with the view."""
-    for conclusion, _, _ in reasoning.consequences(t, tbox, view):
-        yield conclusion
-
-
-def forward_chain(view: View, tbox: Tbox, seeds: Iterable[Triple], fire_known: bool = False) -> set[Triple]:
-    """Add `seeds` and everything the rules derive from them to the view; return the new triples.
-
-    With fire_known, seeds already in the view fire their rules too (to re-derive after a removal).
-    """
-    new: set[Triple] = set()
-    work: list[Triple] = []
-    for t in seeds:
-        if not view.has(t):
-            view.add(t)
-            new.add(t)
-            work.append(t)
-        elif fire_known:
-            work.append(t)
-    while work:
-        for c in consequences(view, tbox, work.pop()):
-            if c not in new and not view.has(c):
-                view.add(c)
-                new.add(c)
-                work.append(c)
-    return new
-
-
-def derivable(view: View, tbox: Tbox, t: Triple) -> bool:
-    """Can one rule (reasoning.engine.RULES) conclude t from the triples now in the view?"""
-    return reasoning.derivable(t, tbox, view)
-
-
-def delete_and_rederive(view: View, tbox: Tbox, removed: set[Triple], is_inferred) -> tuple[set, set]:
-    """Take asserted triples out of the closure in the view (DRed); returns (gone, rederived).
-
-    Overdelete: every inferred triple that some derivation from a removed triple reaches (joined
-    with the graph as it was). Rederive: put back, until nothing changes, every removed or
-    overdeleted triple that one rule still concludes from what remains.
-    """
-    doomed: set[Triple] = set()
-    work = list(removed)
-    while work:
-        for c in consequences(view, tbox, work.pop()):
-            if c not in doomed and c not in removed and is_inferred(c):
-                doomed.add(c)
-                work.append(c)
-    pending = removed | doomed
-    for t in pending:
-        view.remove(t)
-    rederived: set[Triple] = set()
-    changed = True
-    while changed:
-        changed = False
-        for t in list(pending):
-            if derivable(view, tbox, t):
-                view.add(t)
-                pending.discard(t)
-                rederived.add(t)
-                changed = True
-    return pending, rederived
-
-
 def full_closure(base: set[Triple], ontology: Iterable[Triple]) -> reasoning.Closure:
     """OWL 2 RL and the temporal rule over `base`, as the build computes them (closure.reason_triples)."""
     return reason_triples(base, set(ontology)).closure
-
-
-def local_inconsistencies(view: View, tbox: Tbox, triples: Iterable[Triple]) -> list[Inconsistency]:
-    """The inconsistencies (as reasoning.find_inconsistencies finds them) that involve these triples."""
-    problems: list[Inconsistency] = []
-    typed, functional, inverse_functional = set(), set(), set()
-    for s, p, o in triples:
-        if p == RDF_TYPE:
-            typed.add(s)
-        if p in tbox.functional:
-            functional.add((s, p))
-        if p in tbox.inverse_functional:
-            inverse_functional.add((p, o))
-    for node in typed:
-        problems += reasoning.type_clashes(node, view.objects(node, RDF_TYPE), tbox)
-    for subject, prop in functional:
-        problems += reasoning.functional_clashes(subject, prop, view.objects(subject, prop))
-    literal_holders = view.holders_of_literals(
-        pair for pair in inverse_functional if isinstance(pair[1], ox.Literal)
-    )
-    for prop, value in inverse_functional:
-        subjects = (
-            literal_holders[prop, value] if isinstance(value, ox.Literal) else view.subjects(prop, value)
-        )
-        problems += reasoning.inverse_functional_clashes(value, prop, subjects)
-    return problems
-
-
-# ---- Which nodes a change touches -----------------------------------------------------------
-
-
-@dataclass
-class ShapeReads:
-    """What the shapes read beyond a focus node's own triples.
-
-    deep[p] is the set of predicates some shape reads on a node reached along p (its rdf:type for
-    sh:class, the paths of a nested shape), or None for any. `unbounded` is set when a shape uses
-    an inverse or a repeated path: then every neighbour counts, both ways.
-    """
-
-    deep: dict = field(default_factory=dict)
-    unbounded: bool = False
-
-    def add(self, predicate, reads: set | None) -> None:
-        if reads is not None and not reads:
-            return
-        if reads is None or self.deep.get(predicate, set()) is None:
-            self.deep[predicate] = None
-        else:
-            self.deep[predicate] = self.deep.get(predicate, set()) | reads
-
-    def readers(self, predicate) -> list:
-        """The predicates p along which a change to a node's `predicate` triples is read."""
-        return [p for p, reads in self.deep.items() if reads is None or predicate in reads]
-
-
-def shape_reads(shapes: shacl.ShapesGraph) -> ShapeReads:
-    """Work out, from the shapes, which triples of which neighbours a node's results depend on."""
-    result = ShapeReads()
-    cache: dict = {}
-
-    def value_reads(props: dict) -> set | None:
-        """Predicates read on a node the constraints in `props` are applied to."""
-        out: set | None = set()
-
-        def merge(more: set | None) -> None:
-            nonlocal out
-            out = None if (out is None or more is None) else out | more
-
-        if props.get(shacl.sh("class")):
-            merge({RDF_TYPE})
-        for name in ("node", "not", "qualifiedValueShape", "property"):
-            for member in props.get(shacl.sh(name), []):
-                merge(reads(member))
-        for name in ("or", "and", "xone"):
-            for head in props.get(shacl.sh(name), []):
-                for member in shapes.rdf_list(head):
-                    merge(reads(member))
-        return out
-
-    def register(path, reads_at_end: set | None) -> set | None:
-        """Record what is read along a path; return the predicates read on the path's start."""
-        if isinstance(path, ox.NamedNode):
-            result.add(path, reads_at_end)
-            return {path}
-        props = shapes.by_subject.get(path, {})
-        if shacl.RDF_FIRST in props:  # a sequence path
-            steps = shapes.rdf_list(path)
-            reads_after = reads_at_end
-            for step in reversed(steps):
-                reads_after = register(step, reads_after)
-            return reads_after
-        if shacl.sh("alternativePath") in props:
-            out: set = set()
-            for option in shapes.rdf_list(props[shacl.sh("alternativePath")][0]):
-                first = register(option, reads_at_end)
-                if first is None:
-                    return None
-                out |= first
-            return out
-        result.unbounded = True  # inverse, zero-or-more, one-or-more, zero-or-one paths
-        return None
-
-    def reads(shape_node) -> set | None:
-        """Predicates read on a focus node validated against this shape."""
-        if shape_node in cache:
-            return cache[shape_node]
-        cache[shape_node] = set()  # a cycle reads nothing more
-        props = shapes.by_subject.get(shape_node, {})
-        paths = props.get(shacl.sh("path"), [])
-        if paths:  # a property shape: its constraints apply to the values at the end of its path
-            out = register(paths[0], value_reads(props))
-            for name in ("lessThan", "lessThanOrEquals", "equals", "disjoint"):
-                out = None if out is None else out | set(props.get(shacl.sh(name), []))
-        else:
-            out = value_reads(props)
-        cache[shape_node] = out
-        return out
-
-    for node in shapes.by_subject:
-        reads(node)
-    return result
 
 
 @dataclass

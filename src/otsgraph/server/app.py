@@ -13,7 +13,7 @@ from otsgraph.core.loading import Layout
 
 from .errors import CORS
 from .execution.safety import ProtocolError
-from .state import ServerConfig, ServerState, install, load_state
+from .state import ServerConfig, ServerState, install, load_state, state_of
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -140,13 +140,13 @@ def create_app(
     # limit is read far enough to be refused with 413 by the routes, not cut to the limit and run
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes + 1
     install(app, server_state or load_state(layout or Layout.default(), config))
-    executor = app.extensions["otsgraph"].executor
+    executor = state_of(app).executor
     app.wsgi_app = Admission(app.wsgi_app, executor)  # type: ignore[method-assign]
     app.wsgi_app = ForwardedHeaders(app.wsgi_app, proxies, config.trust_forwarded)  # type: ignore[method-assign]
     app.wsgi_app = ReadableQueryString(app.wsgi_app)  # type: ignore[method-assign]
 
     from . import errors
-    from .pages.pages import pages
+    from .pages.pages import error_page, pages
     from .protocol.graph_store import graph_store
     from .protocol.sparql import sparql
     from .protocol.validate_route import validate_route
@@ -157,5 +157,5 @@ def create_app(
     app.register_blueprint(validate_route)
     app.register_blueprint(pages)
     app.register_blueprint(reconcile)
-    errors.register(app)  # once, for every route and for paths no route matches
+    errors.register(app, error_page)  # once, for every route and for paths no route matches
     return app

@@ -11,9 +11,9 @@ handlers only to requests that matched one of its routes: a 404 for an unknown p
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .execution.safety import ProtocolError
@@ -69,9 +69,8 @@ def wants_page() -> bool:
 
 def page_or_json(status: int, code: str, message: str, headers: Headers = None) -> Response:
     """The HTML error page for a browser on a page (see wants_page), else the JSON error."""
-    if wants_page():
-        from .pages.pages import error_page
-
+    error_page = current_app.extensions.get(_ERROR_PAGE)
+    if error_page is not None and wants_page():
         try:
             response = error_page(status, message)
         except Exception:  # the page itself failed (a template, the store): JSON still says what went wrong
@@ -103,7 +102,14 @@ def _unexpected(err: Exception) -> Response:
     return page_or_json(500, "internal", "an unexpected error happened; it has been logged")
 
 
-def register(app: Flask) -> None:
+_ERROR_PAGE = "otsgraph.error_page"
+
+
+def register(app: Flask, error_page: Callable[[int, str], Response] | None = None) -> None:
+    """The error handlers, once for the whole app; `error_page(status, message)` renders the HTML
+    error page a browser gets (the pages' own, passed in: this module sits below the pages)."""
+    if error_page is not None:
+        app.extensions[_ERROR_PAGE] = error_page
     app.register_error_handler(ProtocolError, _protocol_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -191,5 +191,10 @@ def state() -> ServerState:
     return current_app.extensions[EXTENSION]
 
 
+def state_of(app: Flask) -> ServerState:
+    """An app's state, from outside a request: its store, gate, version (tests, `serve`)."""
+    return app.extensions[EXTENSION]
+
+
 def install(app: Flask, server_state: ServerState) -> None:
     app.extensions[EXTENSION] = server_state

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from otsgraph.server.state import state_of
 from serve_command import serve_app, serve_process
 
 TOKEN = "isolation-token"
@@ -312,7 +313,7 @@ def test_a_plain_store_update_with_an_expensive_where_is_stopped_and_other_write
 def test_validate_and_queries_never_wait_for_the_write_lock():
     """While a writer holds the lock, POST /validate and queries are answered (from a checkpoint)."""
     with serve_app(update_tokens={TOKEN: "writer"}) as live:
-        state = live.app.extensions["otsgraph"]
+        state = state_of(live.app)
         assert requests.get(live.url + "/sparql", params={"query": LABEL}).status_code == 200
         body = (
             "@prefix res: <https://w3id.org/otsgraph/resource/> .\n"

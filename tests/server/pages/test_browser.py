@@ -11,6 +11,7 @@ import pytest
 
 from conftest import require
 from ontology_words import has_p31_sovereign_state
+from otsgraph.server.state import state_of
 from server_fixtures import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -140,7 +141,7 @@ def test_the_ontology_documentation_and_a_term_anchor(page, server):
     page.wait_for_url("**/ontology#State")
     state = page.locator("section#State")
     assert state.is_visible()
-    restriction = has_p31_sovereign_state(server.app.extensions["otsgraph"].store)
+    restriction = has_p31_sovereign_state(state_of(server.app).store)
     assert f"every State {restriction}" in state.inner_text()  # a restriction in words
     assert not any("_:" in t for t in page.locator("body").all_inner_texts())
     page.click('.languages a[data-lang="kk"]')
@@ -155,7 +156,7 @@ def test_the_ontology_documentation_and_a_term_anchor(page, server):
 
 def test_an_inferred_restriction_type_reads_as_a_sentence(page, server):
     page.goto(server.url + "/resource/kazakhstan")
-    restriction = has_p31_sovereign_state(server.app.extensions["otsgraph"].store)
+    restriction = has_p31_sovereign_state(state_of(server.app).store)
     assert f"anything that {restriction}" in page.inner_text("p.types")
     assert "_:" not in page.inner_text("body")
     page.click(f"tr:has-text('anything that {restriction}') a.why")  # its explanation works too

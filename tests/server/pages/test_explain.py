@@ -12,6 +12,7 @@ import requests
 
 from ontology_words import has_p31_sovereign_state
 from otsgraph.core.namespaces import BASE, PREFIXES
+from otsgraph.server.state import state_of
 from server_fixtures import serve
 
 RES = BASE + "resource/"
@@ -60,7 +61,7 @@ def test_a_subject_alone_lists_its_inferred_facts(server):
     assert response.status_code == 200
     links = re.findall(r'class="why" href="([^"]+)"', response.text)
     assert links, "Kazakhstan has inferred facts"
-    restriction = has_p31_sovereign_state(server.app.extensions["otsgraph"].store)
+    restriction = has_p31_sovereign_state(state_of(server.app).store)
     assert f"anything that {restriction}" in response.text  # an inferred type that is a restriction
     assert not re.search(r"_:[A-Za-z0-9]", response.text)
     answer = explain(server, JSON, s="res:kazakhstan").json()

@@ -18,7 +18,7 @@ import pytest
 from otsgraph.core.loading import Layout
 from otsgraph.server import create_app
 from otsgraph.server.pages.pages import _title
-from otsgraph.server.state import ServerConfig
+from otsgraph.server.state import ServerConfig, state_of
 
 REPO = Path(__file__).resolve().parents[3]
 RES = "https://w3id.org/otsgraph/resource/"
@@ -41,7 +41,7 @@ LOCATED_IN_EURASIA = (
 def app():
     app = create_app(ServerConfig(executor="thread"), layout=Layout(REPO))
     yield app
-    app.extensions["otsgraph"].close()
+    state_of(app).close()
 
 
 @pytest.fixture
@@ -191,7 +191,7 @@ def test_the_trig_download_parses_and_holds_every_quad_of_the_store(app, client)
     assert b"graph:asserted {" in lines
     assert b"\tres:kazakhstan a ots:State ." in lines
     downloaded = set(ox.parse(body, format=ox.RdfFormat.TRIG))
-    stored = set(app.extensions["otsgraph"].store.quads_for_pattern(None, None, None, None))
+    stored = set(state_of(app).store.quads_for_pattern(None, None, None, None))
     assert downloaded == stored
 
 

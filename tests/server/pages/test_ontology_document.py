@@ -13,6 +13,7 @@ import requests
 
 from ontology_words import has_p31_sovereign_state
 from otsgraph.core.namespaces import BASE, Graphs
+from otsgraph.server.state import state_of
 from server_fixtures import serve
 
 # rdflib's JSON-LD parser and its Dataset warn about their own deprecated internals
@@ -30,14 +31,14 @@ def server():
 
 @pytest.fixture(scope="module")
 def ontology_count(server) -> int:
-    store = server.app.extensions["otsgraph"].store
+    store = state_of(server.app).store
     count = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(str(Graphs.ONTOLOGY))))
     assert count > 1000  # the classes, properties, labels, definitions and the Wikidata mappings
     return count
 
 
 def words(server, lang: str = "en") -> str:
-    return has_p31_sovereign_state(server.app.extensions["otsgraph"].store, lang)
+    return has_p31_sovereign_state(state_of(server.app).store, lang)
 
 
 def get(server, path: str, **kwargs) -> requests.Response:

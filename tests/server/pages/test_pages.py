@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from otsgraph.core.namespaces import BASE, Graphs
+from otsgraph.server.state import state_of
 from server_fixtures import added, serve
 
 RES = BASE + "resource/"
@@ -219,7 +220,7 @@ def test_wikidata_links_from_graph_links(server):
 
 
 def test_links_follow_the_public_url(server):
-    config = server.app.extensions["otsgraph"].config
+    config = state_of(server.app).config
     config.public_url = "https://example.org/kg/"
     try:
         html = get(server, "/resource/kazakhstan").text
@@ -316,7 +317,7 @@ def test_search_box_on_every_page(server):
 def test_downloads_parse_and_hold_everything(server):
     page = get(server, "/downloads").text
     assert "CC BY 4.0" in page and "https://creativecommons.org/licenses/by/4.0/" in page
-    store = server.app.extensions["otsgraph"].store
+    store = state_of(server.app).store
     for name, fmt in (("otsgraph.nq", ox.RdfFormat.N_QUADS), ("otsgraph.trig", ox.RdfFormat.TRIG)):
         response = get(server, f"/downloads/{name}")
         assert response.status_code == 200

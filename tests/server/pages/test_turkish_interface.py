@@ -18,6 +18,7 @@ import requests
 from otsgraph.core.namespaces import LANGUAGES, RDFS, RES, Graphs
 from otsgraph.server.pages.i18n import LANGUAGE_NAMES, STRINGS, UI_LANGUAGES
 from otsgraph.server.pages.pages import example_titles
+from otsgraph.server.state import state_of
 from server_fixtures import added, serve
 
 REPO = Path(__file__).resolve().parents[3]
@@ -109,7 +110,7 @@ def test_no_english_interface_string_on_a_turkish_page(server, path):
     assert response.status_code in (200, 404)
     text = visible(response.text)
     assert '<html lang="tr">' in text
-    store = server.app.extensions["otsgraph"].store
+    store = state_of(server.app).store
     names = {q.object.value.lower() for q in store.quads_for_pattern(None, LABEL, None)}  # en label fallbacks
     leftovers = [
         english
@@ -160,7 +161,7 @@ def test_labels_fall_back_to_english_without_a_turkish_one(server):
 
 def test_a_shipped_turkish_label_is_used_where_there_is_one(server):
     """Whatever @tr labels the shipped graph has, a Turkish page shows them (else English)."""
-    store = server.app.extensions["otsgraph"].store
+    store = state_of(server.app).store
     kazakhstan = ox.NamedNode(f"{RES}kazakhstan")
     found = {q.object.language: q.object.value for q in store.quads_for_pattern(kazakhstan, LABEL, None)}
     expected = found.get("tr") or found["en"]

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
+from otsgraph.server.state import state_of
 from serve_command import otsgraph_command, serve_command
 from serve_command import serve_app as serve
 
@@ -60,11 +61,11 @@ def ask(live, query: str) -> bool:
 
 
 def store_size(live) -> int:
-    return len(live.app.extensions["otsgraph"].store)
+    return len(state_of(live.app).store)
 
 
 def change_log(live):
-    return live.app.extensions["otsgraph"].gate.log()
+    return state_of(live.app).gate.log()
 
 
 # ---------------------------------------------------------------------------------------- Graph Store
@@ -219,12 +220,12 @@ def test_an_update_of_the_inferred_graph_is_refused(live):
 
 
 def test_validate_reports_and_changes_nothing(live):
-    before, version = store_size(live), live.app.extensions["otsgraph"].version
+    before, version = store_size(live), state_of(live.app).version
     good = requests.post(live.url + "/validate", data=city("goodville"), headers=TRIG)  # no token needed
     assert good.status_code == 200 and good.json()["conforms"] is True
     bad = requests.post(live.url + "/validate", data=city("badville", kk_label=False), headers=TRIG)
     assert bad.status_code == 200 and bad.json()["conforms"] is False
-    assert store_size(live) == before and live.app.extensions["otsgraph"].version == version
+    assert store_size(live) == before and state_of(live.app).version == version
     assert not ask(live, f"ASK {{ <{RES}goodville> ?p ?o }}")
 
 

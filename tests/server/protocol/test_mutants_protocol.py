@@ -23,7 +23,7 @@ import pytest
 
 from otsgraph.core.loading import Layout
 from otsgraph.server import create_app
-from otsgraph.server.state import ServerConfig, ServerState
+from otsgraph.server.state import ServerConfig, ServerState, state_of
 
 REPO = Path(__file__).resolve().parents[3]
 TOKEN = "mutant-token"
@@ -69,7 +69,7 @@ def plain():
         layout=Layout(REPO),
     )
     yield app
-    app.extensions["otsgraph"].close()
+    state_of(app).close()
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def served():
         layout=Layout(REPO),
     )
     yield app
-    app.extensions["otsgraph"].close()
+    state_of(app).close()
 
 
 @pytest.fixture(scope="module")
@@ -323,7 +323,7 @@ def test_a_graph_dropped_between_the_check_and_the_read_is_404(client, plain, mo
 
     graph = fresh()
     put(client, graph, f"<{EX}a> <{EX}p> <{EX}b> .")
-    monkeypatch.setattr(writes_for(plain.extensions["otsgraph"]), "graph", lambda target: None)
+    monkeypatch.setattr(writes_for(state_of(plain)), "graph", lambda target: None)
     assert_error(
         get_graph(client, graph), 404, "no-such-graph", f"the graph <{graph}> does not exist in this store"
     )
@@ -356,7 +356,7 @@ def test_the_default_graph(client, plain):
     emptied = client.get("/rdf-graphs?default")
     assert emptied.status_code == 200
     assert emptied.data == b""
-    assert plain.extensions["otsgraph"].store.contains_named_graph(ox.NamedNode(resource)) is False
+    assert state_of(plain).store.contains_named_graph(ox.NamedNode(resource)) is False
 
 
 def test_ambiguous_and_bad_graph_names_are_400(client):
@@ -552,7 +552,7 @@ SOURCE = "http://purl.org/dc/terms/source"
 
 
 def change_log(app):
-    return app.extensions["otsgraph"].gate.log()
+    return state_of(app).gate.log()
 
 
 def test_served_a_post_to_the_store_is_recorded_with_its_new_graph(served):
@@ -644,7 +644,7 @@ def test_served_queries_see_the_union_as_their_default_graph(served):
     health = client.get("/health")
     assert health.status_code == 200
     assert health.get_json()["status"] == "ok"
-    assert health.get_json()["triples"] == len(served.extensions["otsgraph"].store)
+    assert health.get_json()["triples"] == len(state_of(served).store)
 
 
 # ============================================================================================ /sparql
@@ -680,7 +680,7 @@ def test_other_methods_are_405(client, method):
 
 
 def test_a_query_answer_and_its_headers(client, plain):
-    server = plain.extensions["otsgraph"]
+    server = state_of(plain)
     server.modified = MODIFIED
     for path in ("/sparql", "/sparql/"):
         response = client.get(path, query_string={"query": "ASK {}"})
@@ -840,7 +840,7 @@ def test_the_query_cache_answers_if_none_match(client, plain):
 
 
 def test_the_query_cache_answers_if_modified_since(client, plain):
-    server = plain.extensions["otsgraph"]
+    server = state_of(plain)
     query = f"SELECT ?s {{ ?s <{fresh('p')}> ?o }}"
 
     def since(date: str):
@@ -1178,7 +1178,7 @@ def test_the_void_description(client, path):
 
 
 def test_health_of_the_plain_store(client, plain):
-    server = plain.extensions["otsgraph"]
+    server = state_of(plain)
     put(client, fresh(), f"<{EX}s> <{EX}p> 1 .")  # at least one named graph
     response = client.get("/health")
     assert response.status_code == 200
@@ -1199,7 +1199,7 @@ def test_health_of_the_plain_store(client, plain):
 
 def test_health_of_an_empty_served_graph_is_degraded(bare):
     client = bare.test_client()
-    server = bare.extensions["otsgraph"]
+    server = state_of(bare)
     response = client.get("/health")
     assert response.status_code == 503
     assert_headers(response, {"Content-Type": "application/json", "Cache-Control": "no-store"})

@@ -12,6 +12,7 @@ import pytest
 import requests
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
+from otsgraph.server.state import state_of
 from server_fixtures import TOKEN, serve
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
@@ -25,7 +26,7 @@ UPDATE = {"Content-Type": "application/sparql-update", **AUTH}
 
 def load_graph_data(server, *names: str) -> None:
     """The manifest's ut:graphData: each dataN.nt into the named graph <…/dataN.rdf>."""
-    store = server.app.extensions["otsgraph"].store
+    store = state_of(server.app).store
     for name in names:
         iri = ox.NamedNode(KASEI + name + ".rdf")
         store.add(ox.Quad(iri, RDF_TYPE, FOAF_DOCUMENT, iri))
