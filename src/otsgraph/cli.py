@@ -276,6 +276,38 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from otsgraph.core.exit_codes import EXIT_UNREACHABLE
+    from otsgraph.core.loading import load_sources
+    from otsgraph.core.remote import BackendError, BackendUnreachable, RemoteStore
+    from otsgraph.gate.commit_hook import from_environment
+    from otsgraph.pipeline.publish import POINTS, VerificationFailed, publish
+    from otsgraph.reasoning.closure import inferred_quads, reason
+
+    console = Console(args.quiet)
+    try:
+        store = RemoteStore.at(args.to, args.update_url, args.graph_store_url)
+    except ValueError as error:
+        return _fail("Usage error", str(error))
+    sources = load_sources(_layout(args))
+    console.progress("reasoning over the shipped graph")
+    quads = sources.quads() + inferred_quads(reason(sources))
+    try:
+        done = publish(store, quads, console.progress, from_environment(points=POINTS))
+    except BackendUnreachable as error:
+        return _fail("Store unreachable", f"{error}; the published release is unchanged", EXIT_UNREACHABLE)
+    except BackendError as error:
+        return _fail("Store error", str(error), EXIT_UNREACHABLE)
+    except VerificationFailed as error:
+        return _fail("Verification failed", str(error), EXIT_INVALID)
+    triples = sum(n for n, _ in done.graphs.values())
+    print(
+        f"published {len(done.graphs)} graphs ({triples} triples) to {args.to} as {done.release}; "
+        f"{len(done.dropped)} graphs of the previous release dropped; every graph verified"
+    )
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from otsgraph.server.serve import run_from_arguments
 
@@ -330,6 +362,14 @@ def parser() -> argparse.ArgumentParser:
     p = command("link")
     add_link_arguments(p)
     p.set_defaults(func=lambda args: run_link(args, _layout(args)))
+
+    p = command("publish")
+    p.add_argument("--to", required=True, metavar="URL", help="the store's SPARQL query endpoint")
+    p.add_argument("--update-url", metavar="URL", help="its update endpoint (default: derived, see docs)")
+    p.add_argument(
+        "--graph-store-url", metavar="URL", help="its Graph Store endpoint (default: derived, or none)"
+    )
+    p.set_defaults(func=cmd_publish)
 
     p = command("query", reading)
     p.add_argument("query", help="a SPARQL query, or the path of a .rq file")

@@ -6,6 +6,7 @@ EXIT_INVALID = 1
 #: the input or the call is wrong: a usage error, an unreadable or ill-formed file, a store that a
 #: running server holds or a change pending recovery; the message says what and where
 EXIT_INPUT = 2
-#: `otsgraph link`: Wikidata could not be reached, answered with an error, or a recording is
-#: missing. Its own code, so that a script can retry this and not a usage error
+#: a remote service could not be reached or answered with an error: Wikidata (`otsgraph link`, also
+#: for a missing recording) or the store `otsgraph publish` writes to. Its own code, so that a
+#: script can retry this and not a usage error
 EXIT_UNREACHABLE = 3

@@ -33,14 +33,15 @@ def no_hook(point: str) -> None:
     """The hook of every process that sets neither variable: do nothing."""
 
 
-def from_environment(environ: dict[str, str] | None = None) -> CommitHook:
+def from_environment(environ: dict[str, str] | None = None, points: tuple[str, ...] = POINTS) -> CommitHook:
     """The hook that the environment asks for, else `no_hook`; an unknown point is an error (a
-    test that names a point the write never reaches would otherwise pass without a crash)."""
+    test that names a point the write never reaches would otherwise pass without a crash). `points`
+    are the write's named points: the commit's by default, `publish` passes its own."""
     environ = os.environ if environ is None else environ
     crash_at, hold_at = environ.get(CRASH_AT, ""), environ.get(HOLD_AT, "")
     for name, point in ((CRASH_AT, crash_at), (HOLD_AT, hold_at)):
-        if point and point not in POINTS:
-            raise ValueError(f"{name}={point!r} is none of the commit's points: {', '.join(POINTS)}")
+        if point and point not in points:
+            raise ValueError(f"{name}={point!r} is none of the write's points: {', '.join(points)}")
     if not crash_at and not hold_at:
         return no_hook
 

@@ -1,0 +1,159 @@
+"""A SPARQL 1.1 store over HTTP: queries and updates by the SPARQL 1.1 Protocol, whole graphs by the
+Graph Store Protocol. What `otsgraph publish --to` writes to (docs/deploy.md).
+
+The store is named by its endpoints. `RemoteStore.at(url)` takes the query endpoint and derives the
+others for the engines it knows, or takes them as given:
+
+| engine | query | update | graph store |
+|---|---|---|---|
+| Oxigraph (`oxigraph serve`) | `/query` | `/update` | `/store` |
+| Fuseki | `/ds/query` (or `/ds/sparql`) | `/ds/update` | `/ds/data` |
+| Virtuoso, GraphDB, others | `/sparql` | the same | none: graphs are written by SPARQL Update |
+
+Credentials come from the environment, never from the command line (where `ps` and shell histories
+would show them): `OTSGRAPH_BACKEND_TOKEN` (sent as a Bearer token), else `OTSGRAPH_BACKEND_USER` and
+`OTSGRAPH_BACKEND_PASSWORD` (HTTP Basic).
+
+The transport is injected (`send(request, timeout) -> (status, headers, body)`), as the Wikidata
+client's is, so that tests can record what is sent; the default is urllib.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+Response = tuple[int, Mapping[str, str], bytes]
+Transport = Callable[[urllib.request.Request, float], Response]
+
+TOKEN_VARIABLE = "OTSGRAPH_BACKEND_TOKEN"
+USER_VARIABLE = "OTSGRAPH_BACKEND_USER"
+PASSWORD_VARIABLE = "OTSGRAPH_BACKEND_PASSWORD"
+
+
+class BackendUnreachable(Exception):
+    """The store could not be reached (refused, timed out, no such host)."""
+
+
+class BackendError(Exception):
+    """The store answered with an error: the status and what it said."""
+
+    def __init__(self, what: str, status: int, body: bytes) -> None:
+        text = body.decode("utf-8", "replace").strip()
+        super().__init__(f"{what}: HTTP {status}" + (f": {text[:300]}" if text else ""))
+        self.status = status
+
+
+def urllib_transport(request: urllib.request.Request, timeout: float) -> Response:
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers or {}), error.read()
+    except (urllib.error.URLError, OSError) as error:
+        raise BackendUnreachable(f"{request.full_url}: {getattr(error, 'reason', error)}") from None
+
+
+def credentials(environ: Mapping[str, str] | None = None) -> str | None:
+    """The Authorization header the environment asks for, if any."""
+    environ = os.environ if environ is None else environ
+    if token := environ.get(TOKEN_VARIABLE):
+        return f"Bearer {token}"
+    user, password = environ.get(USER_VARIABLE), environ.get(PASSWORD_VARIABLE)
+    if user:
+        pair = f"{user}:{password or ''}".encode()
+        return "Basic " + base64.b64encode(pair).decode("ascii")
+    return None
+
+
+@dataclass
+class RemoteStore:
+    query_url: str
+    update_url: str
+    graph_store_url: str | None = None  # None: write graphs by SPARQL Update
+    authorization: str | None = None
+    send: Transport = urllib_transport
+    timeout: float = 300.0
+    calls: list[str] = field(default_factory=list, repr=False)  # what was done, for the report
+
+    @classmethod
+    def at(
+        cls,
+        url: str,
+        update_url: str | None = None,
+        graph_store_url: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        send: Transport = urllib_transport,
+    ) -> RemoteStore:
+        """The store whose query endpoint is `url`; the other endpoints derived for known engines."""
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{url!r} is not an http(s) URL of a SPARQL query endpoint")
+        base, _, last = url.rstrip("/").rpartition("/")
+        if last == "query":  # Oxigraph, and Fuseki's /ds/query
+            update = update_url or f"{base}/update"
+            store = graph_store_url or f"{base}/store"
+        elif last == "sparql":  # Virtuoso, GraphDB, Fuseki's /ds/sparql: one endpoint for both
+            update = update_url or url
+            store = graph_store_url
+        else:
+            update = update_url or url
+            store = graph_store_url
+        return cls(url, update, store, credentials(environ), send)
+
+    # ---- the protocol ---------------------------------------------------------------------------
+
+    def _call(self, what: str, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> bytes:
+        if self.authorization:
+            headers = {**headers, "Authorization": self.authorization}
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)
+        status, _, answer = self.send(request, self.timeout)
+        self.calls.append(f"{method} {what}")
+        if status >= 400:
+            raise BackendError(what, status, answer)
+        return answer
+
+    def select(self, query: str) -> list[dict[str, dict]]:
+        """The bindings of a SELECT, as SPARQL JSON results (each value a {type, value, …} dict)."""
+        body = urllib.parse.urlencode({"query": query}).encode()
+        answer = self._call(
+            "query",
+            "POST",
+            self.query_url,
+            body,
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/sparql-results+json",
+            },
+        )
+        try:
+            return json.loads(answer)["results"]["bindings"]
+        except (ValueError, KeyError, TypeError):
+            raise BackendError("query: not SPARQL JSON results", 200, answer[:300]) from None
+
+    def update(self, text: str) -> None:
+        self._call(
+            "update",
+            "POST",
+            self.update_url,
+            text.encode("utf-8"),
+            {"Content-Type": "application/sparql-update"},
+        )
+
+    def put_graph(self, graph: str, ntriples: bytes) -> None:
+        """Replace one graph with these N-Triples (Graph Store PUT, else DROP and INSERT DATA)."""
+        if self.graph_store_url:
+            target = f"{self.graph_store_url}?{urllib.parse.urlencode({'graph': graph})}"
+            self._call("graph store put", "PUT", target, ntriples, {"Content-Type": "application/n-triples"})
+            return
+        self.update(
+            f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n"
+            + ntriples.decode("utf-8")
+            + "}}"
+        )
