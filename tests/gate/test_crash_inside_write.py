@@ -72,8 +72,11 @@ def test_the_hook_of_an_environment_without_the_variables_does_nothing():
 
 def test_a_crash_point_the_write_never_reaches_is_refused():
     """A misspelt point would let a crash test pass without any crash."""
-    with pytest.raises(ValueError, match="'before write' is none of the commit's points"):
+    with pytest.raises(ValueError, match="'before write' is none of the write's points: before the write"):
         from_environment({CRASH_AT: "before write"})
+    # a publish has its own points, and the commit's are not among them
+    with pytest.raises(ValueError, match="'before the write' is none of the write's points: staged"):
+        from_environment({CRASH_AT: "before the write"}, points=("staged",))
 
 
 def test_an_in_process_hook_sees_the_points_of_each_kind_of_write_in_order(store_dir):

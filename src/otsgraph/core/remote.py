@@ -55,7 +55,8 @@ def urllib_transport(request: urllib.request.Request, timeout: float) -> Respons
         with urllib.request.urlopen(request, timeout=timeout) as answer:
             return answer.status, dict(answer.headers), answer.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers or {}), error.read()
+        with error:
+            return error.code, dict(error.headers or {}), error.read()
     except (urllib.error.URLError, OSError) as error:
         raise BackendUnreachable(f"{request.full_url}: {getattr(error, 'reason', error)}") from None
 
