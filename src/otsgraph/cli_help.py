@@ -89,7 +89,7 @@ COMMANDS: dict[str, CommandHelp] = {
         "what was sent, 3 when it cannot be reached or refuses (docs/deploy.md).",
         (
             "otsgraph publish --to http://127.0.0.1:7878/query",
-            "otsgraph publish --to http://localhost:8890/sparql-auth",
+            "otsgraph publish --to http://127.0.0.1:8890/sparql",
         ),
     ),
     "query": CommandHelp(

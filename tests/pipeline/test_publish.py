@@ -1,12 +1,13 @@
-"""`otsgraph publish --to URL` against a real `oxigraph serve` on 127.0.0.1 (issue 13).
+"""`otsgraph publish --to URL` against real stores on 127.0.0.1 (issue 13): Oxigraph's Rust server
+(`oxigraph serve`, from the `oxigraph` package, a dev dependency) and Virtuoso 7 (Debian's
+virtuoso-opensource-7-bin, which .ci/run installs). Each test runs on both: a fresh Oxigraph server
+on a folder of its own, and one Virtuoso for the module, emptied of our graphs before each test.
 
-The store is Oxigraph's Rust server from the `oxigraph` package (a dev dependency; CI has it). Each
-test gets its own server on an on-disk folder of its own. What the tests check: the release is
-whole and verified, the store's other graphs are kept, a second publish changes nothing, a graph the
-previous release had and this one has not is dropped, an interruption after staging leaves the
-previous release as it was (and the next publish cleans up), credentials go from the environment
-into the Authorization header and never onto the command line, and the errors say what and exit
-with the documented codes.
+What the tests check: the release is whole and verified; the store's other graphs are kept; a
+second publish changes nothing; a graph the previous release had and this one has not is dropped;
+an interruption after staging leaves the previous release as it was (and the next publish cleans
+up); credentials go from the environment into the Authorization header and never onto the command
+line; the errors say what and exit with the documented codes.
 """
 
 from __future__ import annotations
@@ -73,18 +74,96 @@ def oxigraph(tmp_path):
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
+    yield wait_for(url + "?query=ASK%7B%7D", server, url)
+    stop(server)
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{isql}
+DisableUnixSocket = 1
+DirsAllowed = .
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+CheckpointInterval = 0
+ServerThreads = 10
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {dir}
+ServerThreads = 10
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+
+
+@pytest.fixture(scope="module")
+def virtuoso_server(tmp_path_factory):
+    """Virtuoso 7 (Debian's virtuoso-opensource-7-bin, which .ci/run installs): its own ini and a
+    throwaway database, on free ports of 127.0.0.1; SPARQL updates allowed on /sparql."""
+    require(shutil.which("virtuoso-t") is not None, "virtuoso-t is not installed (virtuoso-opensource-7-bin)")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    isql, http = free_port(), free_port()
+    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(dir=folder, isql=isql, http=http))
+    server = subprocess.Popen(
+        ["virtuoso-t", "-f", "-c", str(folder / "virtuoso.ini")],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{http}/sparql"
+    wait_for(url + "?query=ASK%7B%7D", server, url)
+    granted = subprocess.run(
+        ["isql-vt", f"127.0.0.1:{isql}", "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert granted.returncode == 0, granted.stdout + granted.stderr
+    yield url
+    stop(server)
+
+
+@pytest.fixture
+def virtuoso(virtuoso_server):
+    """The module's Virtuoso, emptied of every graph a test may have written (its own system graphs
+    stay): a fresh store for each test without a minute of start-ups."""
+    store = RemoteStore.at(virtuoso_server)
+    ours = list(graphs_in(store))
+    if ours:
+        store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in ours))
+    return virtuoso_server
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def backend(request) -> str:
+    """Each test runs on both engines of CI: Oxigraph's server and Virtuoso."""
+    return request.getfixturevalue(request.param)
+
+
+def wait_for(probe: str, server: subprocess.Popen, url: str) -> str:
+    deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2) as ready:
+            with urllib.request.urlopen(probe, timeout=2) as ready:
                 ready.read()
-            break
+            return url
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                pytest.fail(f"oxigraph serve did not start: {server.stderr.read().decode()[-500:]}")
+                pytest.fail(f"{server.args[0]} did not start: {server.stderr.read().decode()[-500:]}")
             time.sleep(0.1)
-    yield url
+
+
+def stop(server: subprocess.Popen) -> None:
     server.kill()
     server.wait()
     server.stderr.close()
@@ -101,9 +180,13 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     )
 
 
+OURS = ("https://w3id.org/otsgraph/", "urn:otsgraph:", EX)
+
+
 def graphs_in(store: RemoteStore) -> dict[str, int]:
+    """Our graphs in the store and their sizes (Virtuoso keeps system graphs of its own beside them)."""
     rows = store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {r["g"]["value"]: int(r["n"]["value"]) for r in rows}
+    return {r["g"]["value"]: int(r["n"]["value"]) for r in rows if r["g"]["value"].startswith(OURS)}
 
 
 def expected_graphs(quads: list[ox.Quad]) -> dict[str, int]:
@@ -113,11 +196,11 @@ def expected_graphs(quads: list[ox.Quad]) -> dict[str, int]:
     return counts
 
 
-def test_publish_sends_every_shipped_graph_verifies_it_and_records_the_release(oxigraph, release_quads):
-    done = cli("publish", "--to", oxigraph)
+def test_publish_sends_every_shipped_graph_verifies_it_and_records_the_release(backend, release_quads):
+    done = cli("publish", "--to", backend)
     assert done.returncode == 0, done.stderr
     assert "every graph verified" in done.stdout
-    store = RemoteStore.at(oxigraph)
+    store = RemoteStore.at(backend)
     held = graphs_in(store)
     expected = expected_graphs(release_quads)
     assert {g: n for g, n in held.items() if g != RELEASE_GRAPH} == expected
@@ -144,8 +227,8 @@ def test_publish_sends_every_shipped_graph_verifies_it_and_records_the_release(o
     assert digest == checksum(remote_triples(store, asserted))[1]
 
 
-def test_the_stores_other_graphs_are_kept_and_a_second_publish_changes_nothing(oxigraph, release_quads):
-    store = RemoteStore.at(oxigraph)
+def test_the_stores_other_graphs_are_kept_and_a_second_publish_changes_nothing(backend, release_quads):
+    store = RemoteStore.at(backend)
     store.update(
         f"INSERT DATA {{ GRAPH <{ADDITIONS}> {{ <{EX}a> <{EX}p> 1 }} "
         f"GRAPH <{AUDIT}> {{ <{EX}c> <{EX}by> 'x' }} }}"
@@ -158,8 +241,8 @@ def test_the_stores_other_graphs_are_kept_and_a_second_publish_changes_nothing(o
     assert before[ADDITIONS] == 1 and before[AUDIT] == 1  # what fronts wrote is not the release's
 
 
-def test_a_graph_the_previous_release_had_and_this_one_has_not_is_dropped(oxigraph, release_quads):
-    store = RemoteStore.at(oxigraph)
+def test_a_graph_the_previous_release_had_and_this_one_has_not_is_dropped(backend, release_quads):
+    store = RemoteStore.at(backend)
     extra = ox.NamedNode("https://w3id.org/otsgraph/claim/x-test-withdrawn")
     fact = ox.Quad(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.Literal("1"), extra)
     with_extra = [*release_quads, fact]
@@ -170,8 +253,8 @@ def test_a_graph_the_previous_release_had_and_this_one_has_not_is_dropped(oxigra
     assert extra.value not in graphs_in(store)
 
 
-def test_an_interrupted_publish_leaves_the_previous_release_whole(oxigraph, release_quads):
-    store = RemoteStore.at(oxigraph)
+def test_an_interrupted_publish_leaves_the_previous_release_whole(backend, release_quads):
+    store = RemoteStore.at(backend)
     publish(store, release_quads)
     before = {g: checksum(remote_triples(store, g)) for g in graphs_in(store) if g != RELEASE_GRAPH}
     asserted = "https://w3id.org/otsgraph/graph/asserted"
@@ -192,27 +275,31 @@ def test_an_interrupted_publish_leaves_the_previous_release_whole(oxigraph, rele
     assert done.graphs[asserted][0] == before[asserted][0] + 1
 
 
-def test_a_killed_publish_process_leaves_the_previous_release_whole(oxigraph):
-    first = cli("publish", "-q", "--to", oxigraph)
+def test_a_killed_publish_process_leaves_the_previous_release_whole(backend):
+    first = cli("publish", "-q", "--to", backend)
     assert first.returncode == 0, first.stderr
-    store = RemoteStore.at(oxigraph)
+    store = RemoteStore.at(backend)
     before = graphs_in(store)
-    killed = cli("publish", "-q", "--to", oxigraph, env={"OTSGRAPH_TEST_CRASH_AT": "staged"})
+    killed = cli("publish", "-q", "--to", backend, env={"OTSGRAPH_TEST_CRASH_AT": "staged"})
     assert killed.returncode == -9, killed.stderr
     after = {g: n for g, n in graphs_in(store).items() if not g.startswith("urn:otsgraph:staging:")}
     assert after == before
 
 
-def test_a_store_that_loses_a_triple_fails_the_verification_naming_the_graph(oxigraph, release_quads):
+def test_a_store_that_loses_a_triple_fails_the_verification_naming_the_graph(backend, release_quads):
     asserted = "https://w3id.org/otsgraph/graph/asserted"
     staged = staging_name(asserted)
 
     def lossy(request, timeout):
-        if request.get_method() == "PUT" and staged in urllib.parse.unquote(request.full_url):
-            request.data = b"\n".join(request.data.split(b"\n")[1:])  # the first line never arrives
+        # the staging of graph:asserted, by a Graph Store PUT (Oxigraph) or an update (Virtuoso)
+        body = request.data or b""
+        if staged in urllib.parse.unquote(request.full_url) or f"<{staged}>".encode() in body:
+            lines = body.split(b"\n")
+            first = next(i for i, line in enumerate(lines) if line.startswith(b"<") and line.endswith(b" ."))
+            request.data = b"\n".join(lines[:first] + lines[first + 1 :])  # that triple never arrives
         return urllib_transport(request, timeout)
 
-    store = RemoteStore.at(oxigraph, send=lossy)
+    store = RemoteStore.at(backend, send=lossy)
     with pytest.raises(VerificationFailed) as failed:
         publish(store, release_quads)
     assert "1 of" in str(failed.value) and asserted in str(failed.value)

@@ -29,6 +29,7 @@ triple count and checksum.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -90,9 +91,35 @@ def by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
     return dict(graphs)
 
 
+_BOOLEAN = XSD + "boolean"
+_INTEGER = XSD + "integer"
+_DECIMAL = XSD + "decimal"
+
+
+def canonical_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    """A term in N-Triples, a literal of xsd:boolean, xsd:integer or xsd:decimal in its canonical
+    lexical form (XSD 1.1): stores write the same value differently (Virtuoso gives back "1" for
+    "true"), and the checksum compares values, not spellings."""
+    if isinstance(term, ox.Literal) and term.datatype.value in (_BOOLEAN, _INTEGER, _DECIMAL):
+        value, kind = term.value.strip(), term.datatype.value
+        try:
+            if kind == _BOOLEAN and value in ("true", "false", "1", "0"):
+                value = "true" if value in ("true", "1") else "false"
+            elif kind == _INTEGER:
+                value = str(int(value))
+            elif kind == _DECIMAL:
+                number = decimal.Decimal(value)
+                value = format(number.normalize(), "f") if number != 0 else "0"
+                value = value if "." in value else value + ".0"
+        except (ValueError, decimal.InvalidOperation):
+            return str(term)  # ill-formed: compared as written
+        return str(ox.Literal(value, datatype=term.datatype))
+    return str(term)
+
+
 def canonical_lines(triples: Iterable[ox.Triple]) -> list[str]:
-    """Sorted N-Triples lines, one per distinct triple: what the checksum is taken over."""
-    return sorted({f"{t.subject} {t.predicate} {t.object} ." for t in triples})
+    """Sorted N-Triples lines, one per distinct triple, literals canonical: the checksum's input."""
+    return sorted({f"{t.subject} {t.predicate} {canonical_term(t.object)} ." for t in triples})
 
 
 def checksum(triples: Iterable[ox.Triple]) -> tuple[int, str]:
