@@ -35,6 +35,8 @@ Transport = Callable[[urllib.request.Request, float], Response]
 TOKEN_VARIABLE = "OTSGRAPH_BACKEND_TOKEN"
 USER_VARIABLE = "OTSGRAPH_BACKEND_USER"
 PASSWORD_VARIABLE = "OTSGRAPH_BACKEND_PASSWORD"
+#: triples per INSERT DATA when a graph is written by SPARQL Update
+UPDATE_BATCH = 2000
 
 
 class BackendUnreachable(Exception):
@@ -81,6 +83,9 @@ class RemoteStore:
     authorization: str | None = None
     send: Transport = urllib_transport
     timeout: float = 300.0
+    #: the most statements one update request may hold (None: any number). Virtuoso's SPARQL
+    #: compiler runs out of memory on a few thousand lines, so `/sparql` endpoints get 500
+    statements_per_update: int | None = None
     calls: list[str] = field(default_factory=list, repr=False)  # what was done, for the report
 
     @classmethod
@@ -106,7 +111,8 @@ class RemoteStore:
         else:
             update = update_url or url
             store = graph_store_url
-        return cls(url, update, store, credentials(environ), send)
+        batch = 500 if last == "sparql" else None
+        return cls(url, update, store, credentials(environ), send, statements_per_update=batch)
 
     # ---- the protocol ---------------------------------------------------------------------------
 
@@ -153,8 +159,10 @@ class RemoteStore:
             target = f"{self.graph_store_url}?{urllib.parse.urlencode({'graph': graph})}"
             self._call("graph store put", "PUT", target, ntriples, {"Content-Type": "application/n-triples"})
             return
-        self.update(
-            f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n"
-            + ntriples.decode("utf-8")
-            + "}}"
-        )
+        # in batches: Virtuoso's SPARQL compiler runs out of memory on an INSERT DATA of some
+        # thousands of lines (SP030 "memory exhausted")
+        lines = ntriples.decode("utf-8").splitlines(keepends=True)
+        self.update(f"DROP SILENT GRAPH <{graph}>")
+        for start in range(0, len(lines), UPDATE_BATCH):
+            batch = "".join(lines[start : start + UPDATE_BATCH])
+            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{batch}}} }}")

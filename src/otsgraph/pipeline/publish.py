@@ -9,9 +9,11 @@ How it keeps the previous release whole:
 2. Each graph is written under a staging name (`urn:otsgraph:staging:<sha1 of its IRI>`), one request
    a graph. An interruption here leaves the published graphs as they were.
 3. One SPARQL Update switches: the graphs the previous release had and this one has not are
-   dropped, each staging graph is MOVEd onto its name, and the release record is replaced. Stores
-   that run an update request as one transaction (Oxigraph, Fuseki/TDB2, GraphDB) switch
-   atomically; Virtuoso runs it statement by statement (docs/deploy.md).
+   dropped, and each staging graph (the release record's too) is MOVEd onto its name. Stores that
+   run an update request as one transaction (Oxigraph, Fuseki/TDB2, GraphDB) switch atomically.
+   A store whose SPARQL compiler cannot take thousands of statements in one request (Virtuoso)
+   gets them in requests of `RemoteStore.statements_per_update`, which is not atomic
+   (docs/deploy.md).
 4. Each graph is read back and compared, by count and by the SHA-256 of its sorted N-Triples.
 
 Blank nodes are skolemised first (RDF 1.1 §3.5): a remote store cannot name a blank node in a later
@@ -211,17 +213,15 @@ def publish(
         if n % 50 == 1 or n == len(graphs):
             progress(f"sending graph {n} of {len(graphs)}")
         store.put_graph(staging_name(graph), _ntriples(triples))
+    store.put_graph(staging_name(RELEASE_GRAPH), _ntriples(release_record(sums, now())))
     hook("staged")  # every graph sent, nothing switched yet (tests interrupt here)
     dropped = [g for g in previous if g not in graphs and g != RELEASE_GRAPH]
-    record = _ntriples(release_record(sums, now())).decode("utf-8")
     switch = [f"DROP SILENT GRAPH <{g}>" for g in dropped]
-    switch += [f"MOVE SILENT GRAPH <{staging_name(g)}> TO <{g}>" for g in sorted(graphs)]
-    switch += [
-        f"DROP SILENT GRAPH <{RELEASE_GRAPH}>",
-        f"INSERT DATA {{ GRAPH <{RELEASE_GRAPH}> {{\n{record}}} }}",
-    ]
+    switch += [f"MOVE SILENT GRAPH <{staging_name(g)}> TO <{g}>" for g in [*sorted(graphs), RELEASE_GRAPH]]
     progress(f"switching to the new release: {len(graphs)} graphs, {len(dropped)} dropped")
-    store.update(" ;\n".join(switch))
+    size = store.statements_per_update or len(switch)
+    for start in range(0, len(switch), size):  # one request, unless the store cannot take that
+        store.update(" ;\n".join(switch[start : start + size]))
     verify(store, sums, progress)
     return Published(sums, dropped, f"{BASE}release/{__version__}")
 
