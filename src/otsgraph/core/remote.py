@@ -21,12 +21,13 @@ client's is, so that tests can record what is sent; the default is urllib.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 Response = tuple[int, Mapping[str, str], bytes]
@@ -52,7 +53,14 @@ class BackendError(Exception):
         self.status = status
 
 
+# Virtuoso echoes each default-graph-uri and named-graph-uri of a request as a response header
+# (X-SPARQL-named-graph); Python's http.client refuses an answer with more than 100 headers, and a
+# dataset of every published graph has hundreds. The limit is a module global of http.client.
+_HEADERS_ALLOWED = 200_000
+
+
 def urllib_transport(request: urllib.request.Request, timeout: float) -> Response:
+    http.client._MAXHEADERS = max(http.client._MAXHEADERS, _HEADERS_ALLOWED)  # type: ignore[attr-defined]
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:
             return answer.status, dict(answer.headers), answer.read()
@@ -126,9 +134,19 @@ class RemoteStore:
             raise BackendError(what, status, answer)
         return answer
 
-    def select(self, query: str) -> list[dict[str, dict]]:
-        """The bindings of a SELECT, as SPARQL JSON results (each value a {type, value, …} dict)."""
-        body = urllib.parse.urlencode({"query": query}).encode()
+    def select(
+        self, query: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()
+    ) -> list[dict[str, dict]]:
+        """The bindings of a SELECT, as SPARQL JSON results (each value a {type, value, …} dict).
+
+        `default_graphs` and `named_graphs` are the protocol's dataset (default-graph-uri,
+        named-graph-uri): a store's own default graph is never relied on (Virtuoso's is the union of
+        every graph it holds). Given a default graph, the protocol leaves only the named graphs
+        listed to GRAPH patterns, so a query that reads graphs by name needs them listed too."""
+        fields = [("query", query)]
+        fields += [("default-graph-uri", g) for g in default_graphs]
+        fields += [("named-graph-uri", g) for g in named_graphs]
+        body = urllib.parse.urlencode(fields).encode()
         answer = self._call(
             "query",
             "POST",
