@@ -1,4 +1,5 @@
-"""Build benchmark: otsgraph's build (load, reason, validate) against owlrl's closure, in one run.
+"""Build benchmark: otsgraph's build (load, reason, validate) against owlrl's closure and against
+pyoxigraph's bulk_load of the same files, in one run.
 
 Each measurement runs in a fresh subprocess, which reports its time and its own peak memory.
 Results are ratios between measurements of the same run (the machine is noisy), written to
@@ -51,8 +52,28 @@ def measure_owlrl(root: str) -> dict:
     return {"seconds": time.perf_counter() - started, "inferred": len(closure - base)}
 
 
+def measure_baseline(root: str) -> dict:
+    """pyoxigraph's bulk_load of the same input files into an in-memory store: the least that
+    reading this data costs here (issue 13's targets are ratios to it, in the same run)."""
+    import pyoxigraph as ox
+
+    formats = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG}
+    files = [
+        f
+        for folder in ("ontology", "data", "shapes")
+        for f in sorted((Path(root) / folder).rglob("*"))
+        if f.suffix in formats
+    ]
+    started = time.perf_counter()
+    store = ox.Store()
+    for f in files:
+        store.bulk_load(path=str(f), format=formats[f.suffix])
+    return {"seconds": time.perf_counter() - started, "quads": len(store)}
+
+
 def child(kind: str, root: str) -> None:
-    out = measure_ours(root) if kind == "ours" else measure_owlrl(root)
+    measures = {"ours": measure_ours, "owlrl": measure_owlrl, "baseline": measure_baseline}
+    out = measures[kind](root)
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 
@@ -82,10 +103,17 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         shipped = run_child("ours", REPO)
-        rows.append({"size": "shipped", "ours": shipped, "owlrl": run_child("owlrl", REPO)})
+        rows.append(
+            {
+                "size": "shipped",
+                "ours": shipped,
+                "owlrl": run_child("owlrl", REPO),
+                "baseline": run_child("baseline", REPO),
+            }
+        )
         for size in args.sizes:
             root = write_project(Path(tmp) / f"gen-{size}", REPO, size)
-            row = {"size": size, "ours": run_child("ours", root)}
+            row = {"size": size, "ours": run_child("ours", root), "baseline": run_child("baseline", root)}
             if size <= args.owlrl_max:
                 row["owlrl"] = run_child("owlrl", root)
             rows.append(row)
@@ -107,15 +135,17 @@ def main() -> None:
         f"Run {meta['when']} on {meta['machine']}, Python {meta['python']}. Written by bench/build_bench.py.",
         "",
         "| size | asserted | inferred | load s | reason s | validate s | build total s | peak MB |"
+        " bulk_load s | build ÷ bulk_load | load ÷ bulk_load |"
         " owlrl closure s | owlrl peak MB | owlrl ÷ our reasoning (time) | owlrl ÷ our build (memory) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        o, r = row["ours"], row.get("owlrl")
+        o, r, b = row["ours"], row.get("owlrl"), row["baseline"]
         p = o["phases"]
         lines.append(
             f"| {row['size']} | {o['asserted']} | {o['inferred']} | {p['load']:.2f} | {p['reason']:.2f} |"
             f" {p.get('validate', 0):.2f} | {o['seconds']:.2f} | {o['peak_mb']:.0f} |"
+            f" {b['seconds']:.2f} | {o['seconds'] / b['seconds']:.1f}× | {p['load'] / b['seconds']:.1f}× |"
             + (
                 f" {r['seconds']:.2f} | {r['peak_mb']:.0f} | {row['owlrl_time_over_ours']:.0f}× |"
                 f" {row['owlrl_memory_over_ours']:.2f} |"

@@ -13,7 +13,7 @@ tests check that the engine and owlrl infer the same triples about the graph's o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -305,6 +305,9 @@ class Rule:
     backward: Callable[[TripleKey, Tbox, Graph], bool]
     #: which triples fire it forward: "type" (rdf:type only), "other" (all but rdf:type) or "any"
     fires_on: str = "other"
+    #: the keys it can fire on at all, from the ontology: classes for a "type" rule (the triple's
+    #: object), predicates for the others; materialise skips the rule for any other triple
+    triggers: Callable[[Tbox], Container[Term]] = lambda tbox: ()
 
 
 # Each forward function returns its conclusions (an empty tuple at once when the ontology gives it
@@ -473,16 +476,16 @@ def _spo2_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
 #: derivation found). prp-spo2 takes property chains of any length; equivalence is compiled into
 #: two-way subsumption by compile_tbox, so cax-sco and prp-spo1 cover it.
 RULES: tuple[Rule, ...] = (
-    Rule("cls-hv2", _hv2_forward, _hv2_backward, fires_on="any"),
-    Rule("cax-sco", _sco_forward, _sco_backward, fires_on="type"),
-    Rule("cls-hv1", _hv1_forward, _hv1_backward, fires_on="type"),
-    Rule("prp-spo1", _spo1_forward, _spo1_backward),
-    Rule("prp-dom", _dom_forward, _dom_backward),
-    Rule("prp-rng", _rng_forward, _rng_backward),
-    Rule("prp-inv", _inv_forward, _inv_backward),
-    Rule("prp-symp", _symp_forward, _symp_backward),
-    Rule("prp-trp", _trp_forward, _trp_backward),
-    Rule("prp-spo2", _spo2_forward, _spo2_backward),
+    Rule("cls-hv2", _hv2_forward, _hv2_backward, "any", lambda t: {p for p, _ in t.restrictions_with}),
+    Rule("cax-sco", _sco_forward, _sco_backward, "type", lambda t: t.superclasses.keys()),
+    Rule("cls-hv1", _hv1_forward, _hv1_backward, "type", lambda t: t.has_value.keys()),
+    Rule("prp-spo1", _spo1_forward, _spo1_backward, "other", lambda t: t.superproperties.keys()),
+    Rule("prp-dom", _dom_forward, _dom_backward, "other", lambda t: t.domains.keys()),
+    Rule("prp-rng", _rng_forward, _rng_backward, "other", lambda t: t.ranges.keys()),
+    Rule("prp-inv", _inv_forward, _inv_backward, "other", lambda t: t.inverses.keys()),
+    Rule("prp-symp", _symp_forward, _symp_backward, "other", lambda t: t.symmetric),
+    Rule("prp-trp", _trp_forward, _trp_backward, "other", lambda t: t.transitive),
+    Rule("prp-spo2", _spo2_forward, _spo2_backward, "other", lambda t: t.chain_links),
 )
 
 
@@ -518,9 +521,23 @@ def materialise(triples: Iterable[TripleKey], tbox: Tbox) -> Closure:
             index.add(*t)
             work.append(t)
     asserted = set(closure)
+    triggers = {rule.name: set(rule.triggers(tbox)) for rule in RULES}
+    applicable: dict[tuple[bool, Term], tuple[Rule, ...]] = {}  # the rules a kind of triple can fire
+
+    def rules_for(p: Term, o: Term) -> tuple[Rule, ...]:
+        key = (True, o) if p == RDF_TYPE else (False, p)
+        found = applicable.get(key)
+        if found is None:
+            found = applicable[key] = tuple(
+                rule
+                for rule in (_FIRED_BY_TYPE if key[0] else _FIRED_BY_OTHER)
+                if (o if rule.fires_on == "type" else p) in triggers[rule.name]
+            )
+        return found
+
     while work:
         t = work.pop()
-        for rule in _FIRED_BY_TYPE if t[1] == RDF_TYPE else _FIRED_BY_OTHER:  # consequences(), inlined
+        for rule in rules_for(t[1], t[2]):  # consequences(), for the rules that can fire on t
             for conclusion, premises in rule.forward(t, tbox, index):
                 if conclusion not in closure:
                     closure.add(conclusion)
