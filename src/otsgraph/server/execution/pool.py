@@ -535,7 +535,16 @@ def _said_out_of_memory(error_log: Path) -> bool:
         tail = error_log.read_bytes()[-4096:]
     except OSError:
         return False
-    return b"memory allocation of" in tail or b"MemoryError" in tail or b"out of memory" in tail
+    # Rust's allocator ("memory allocation of N bytes failed"), Python's MemoryError, and C++'s
+    # std::bad_alloc (RocksDB under the store allocates too: it aborts with that under RLIMIT_DATA)
+    signs = (
+        b"memory allocation of",
+        b"MemoryError",
+        b"out of memory",
+        b"bad_alloc",
+        b"Cannot allocate memory",
+    )
+    return any(sign in tail for sign in signs)
 
 
 def _signal_name(code: int | None) -> str:
