@@ -24,7 +24,8 @@ A first session:
 Inputs (ontology/, data/, shapes/, examples/) come from --root, else $OTSGRAPH_HOME, else this
 checkout, else the copy inside the package; the store and files go in its build/ (for the package's
 copy, ./otsgraph-build; docs/install.md). Exit codes: 0 done; 1 the data does not conform
-(nothing written); 2 an input, syntax or usage error; 3 Wikidata unreachable (`link`).
+(nothing written); 2 an input, syntax or usage error; 3 a remote service unreachable (Wikidata for
+`link`, the store for `publish`).
 `otsgraph COMMAND --help` tells more."""
 
 
