@@ -34,6 +34,7 @@ from otsgraph.pipeline.publish import (
     GENID,
     RELEASE_GRAPH,
     VerificationFailed,
+    _graph_names,
     _term,
     canonical_term,
     checksum,
@@ -161,9 +162,11 @@ def test_the_stores_other_graphs_are_kept_and_a_second_publish_changes_nothing(b
     )
     first = publish(store, release_quads)
     before = graphs_in(store)
+    held = {g: checksum(remote_triples(store, g)) for g in before if g != RELEASE_GRAPH}
     second = publish(store, release_quads)
-    assert second.graphs == first.graphs  # the same checksums: a publish is idempotent
+    assert second.graphs == first.graphs  # the same skolem IRIs, so the same checksums
     assert graphs_in(store) == before
+    assert {g: checksum(remote_triples(store, g)) for g in held} == held  # what the store holds
     assert before[ADDITIONS] == 1 and before[AUDIT] == 1  # what fronts wrote is not the release's
 
 
@@ -205,11 +208,16 @@ def test_a_killed_publish_process_leaves_the_previous_release_whole(backend):
     first = cli("publish", "-q", "--to", backend)
     assert first.returncode == 0, first.stderr
     store = RemoteStore.at(backend)
+    # a mark in the published graph:asserted that the killed publish would overwrite, had it written
+    # to the published names before its switch
+    asserted = "https://w3id.org/otsgraph/graph/asserted"
+    store.update(f"INSERT DATA {{ GRAPH <{asserted}> {{ <{EX}mark> <{EX}p> 'previous' }} }}")
     before = graphs_in(store)
     killed = cli("publish", "-q", "--to", backend, env={"OTSGRAPH_TEST_CRASH_AT": "staged"})
     assert killed.returncode == -9, killed.stderr
     after = {g: n for g, n in graphs_in(store).items() if not g.startswith("urn:otsgraph:staging:")}
     assert after == before
+    assert store.select(f"SELECT * WHERE {{ GRAPH <{asserted}> {{ <{EX}mark> ?p ?o }} }}")
 
 
 def test_a_store_that_loses_a_triple_fails_the_verification_naming_the_graph(backend, release_quads):
@@ -366,3 +374,13 @@ def test_the_example_queries_answer_on_the_store_as_on_the_embedded_one(
     assert sorted(differ) == sorted(expected)
     for name, what in expected.items():
         assert differ[name].startswith(what), (name, differ[name])
+
+
+def test_graph_names_read_back_from_a_store_are_checked_before_they_reach_an_update():
+    rows = [
+        {"g": {"type": "uri", "value": "https://w3id.org/otsgraph/claim/a"}},
+        {"g": {"type": "uri", "value": "http://x/> ; DROP ALL ; <http://y/"}},  # would end the IRI early
+        {"g": {"type": "literal", "value": "https://w3id.org/otsgraph/claim/b"}},
+        {"g": {"type": "uri", "value": "https://w3id.org/otsgraph/claim/a"}},
+    ]
+    assert _graph_names(rows) == ["https://w3id.org/otsgraph/claim/a"]

@@ -152,17 +152,32 @@ def remote_triples(store: RemoteStore, graph: str) -> list[ox.Triple]:
     return [ox.Triple(_term(r["s"]), _term(r["p"]), _term(r["o"])) for r in rows]
 
 
+def _graph_names(rows: list[dict]) -> list[str]:
+    """The IRIs of ?g, each checked as an IRI: they go into DROP statements, written as <…>."""
+    names = []
+    for row in rows:
+        value = row.get("g", {})
+        if value.get("type") == "uri":
+            try:
+                names.append(ox.NamedNode(value["value"]).value)
+            except ValueError:
+                continue  # not an IRI (a '>' or a space in it): never written into an update
+    return sorted(set(names))
+
+
 def previous_graphs(store: RemoteStore) -> list[str]:
     """The graphs the last release recorded (none before a first publish)."""
-    rows = store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH <{RELEASE_GRAPH}> {{ ?part <{SD}name> ?g }} }}")
-    return sorted(r["g"]["value"] for r in rows)
+    return _graph_names(
+        store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH <{RELEASE_GRAPH}> {{ ?part <{SD}name> ?g }} }}")
+    )
 
 
 def stale_staging(store: RemoteStore) -> list[str]:
-    rows = store.select(
-        f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}'
+    return _graph_names(
+        store.select(
+            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}'
+        )
     )
-    return sorted(r["g"]["value"] for r in rows)
 
 
 def release_record(graphs: dict[str, tuple[int, str]], when: dt.datetime) -> list[ox.Triple]:
@@ -192,7 +207,8 @@ def release_record(graphs: dict[str, tuple[int, str]], when: dt.datetime) -> lis
 
 
 def _ntriples(triples: Iterable[ox.Triple]) -> bytes:
-    return "".join(f"{line}\n" for line in canonical_lines(triples)).encode("utf-8")
+    """N-Triples as the terms are written: only the checksum compares canonical values."""
+    return "".join(sorted({f"{t.subject} {t.predicate} {t.object} .\n" for t in triples})).encode("utf-8")
 
 
 def publish(
