@@ -14,7 +14,8 @@ How it keeps the previous release whole:
    A store whose SPARQL compiler cannot take thousands of statements in one request (Virtuoso)
    gets them in requests of `RemoteStore.statements_per_update`, which is not atomic
    (docs/deploy.md).
-4. Each graph is read back and compared, by count and by the SHA-256 of its sorted N-Triples.
+4. The data version (core/data_version.py) is bumped, so that the fronts (`serve --backend`) reload.
+5. Each graph is read back and compared, by count and by the SHA-256 of its sorted N-Triples.
 
 Blank nodes are skolemised first (RDF 1.1 §3.5): a remote store cannot name a blank node in a later
 DELETE, and a checksum needs stable names. Literals are sent as Oxigraph stores them (the embedded
@@ -40,8 +41,9 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from otsgraph import __version__
+from otsgraph.core import data_version
 from otsgraph.core.namespaces import BASE, RDF_TYPE
-from otsgraph.core.remote import RemoteStore
+from otsgraph.core.remote import RemoteStore, term_of
 
 RELEASE_GRAPH = BASE + "graph/release"
 GENID = BASE + ".well-known/genid/"
@@ -133,23 +135,9 @@ def staging_name(graph: str) -> str:
     return STAGING + hashlib.sha1(graph.encode("utf-8")).hexdigest()
 
 
-def _term(value: dict) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """A term of SPARQL JSON results."""
-    kind = value["type"]
-    if kind == "uri":
-        return ox.NamedNode(value["value"])
-    if kind == "bnode":
-        return ox.BlankNode(value["value"])
-    if "xml:lang" in value:
-        return ox.Literal(value["value"], language=value["xml:lang"])
-    if "datatype" in value:
-        return ox.Literal(value["value"], datatype=ox.NamedNode(value["datatype"]))
-    return ox.Literal(value["value"])
-
-
 def remote_triples(store: RemoteStore, graph: str) -> list[ox.Triple]:
     rows = store.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    return [ox.Triple(_term(r["s"]), _term(r["p"]), _term(r["o"])) for r in rows]
+    return [ox.Triple(term_of(r["s"]), term_of(r["p"]), term_of(r["o"])) for r in rows]
 
 
 def _graph_names(rows: list[dict]) -> list[str]:
@@ -238,6 +226,7 @@ def publish(
     size = store.statements_per_update or len(switch)
     for start in range(0, len(switch), size):  # one request, unless the store cannot take that
         store.update(" ;\n".join(switch[start : start + size]))
+    store.update(data_version.bump_any(f"{BASE}release/{__version__}"))  # fronts reload (serve --backend)
     verify(store, sums, progress)
     return Published(sums, dropped, f"{BASE}release/{__version__}")
 

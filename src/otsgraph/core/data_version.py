@@ -1,0 +1,90 @@
+"""The data version of a remote store that otsgraph fronts (`serve --backend`, docs/deploy.md).
+
+One triple in a graph of its own says which version of the data the store holds, and one more
+names the change (or release) that made it:
+
+    GRAPH <https://w3id.org/otsgraph/graph/version> {
+        <https://w3id.org/otsgraph/dataset> <https://w3id.org/otsgraph/audit/version> 42 ;
+                                            <https://w3id.org/otsgraph/audit/head> <…/change/…> .
+    }
+
+Every commit of a front and every `otsgraph publish` bumps it, so a front knows its copy of the
+data is current by reading two triples, and keys its caches and ETags by it. The SPARQL of the
+protocol is here, in one place; the fronts' lock is in server/backend/lock.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .namespaces import BASE
+from .remote import RemoteStore
+
+VERSION_GRAPH = BASE + "graph/version"
+LOCK_GRAPH = BASE + "graph/locks"
+DATASET = BASE + "dataset"
+VERSION = BASE + "audit/version"
+HEAD = BASE + "audit/head"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+_IN = f"GRAPH <{VERSION_GRAPH}>"
+_VERSION = f"<{DATASET}> <{VERSION}>"
+_HEAD = f"<{DATASET}> <{HEAD}>"
+
+READ = f"SELECT ?version ?head WHERE {{ {_IN} {{ {_VERSION} ?version OPTIONAL {{ {_HEAD} ?head }} }} }}"
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    number: int  # 0: the store has never been written by otsgraph
+    head: str  # the IRI of the change or release that made it ("" for none)
+
+
+class AmbiguousVersion(Exception):
+    """The version graph holds more than one version: something wrote past the fronts."""
+
+
+def read(store: RemoteStore) -> DataVersion:
+    rows = store.select(READ)
+    versions = {int(r["version"]["value"]) for r in rows if "version" in r}
+    heads = {r["head"]["value"] for r in rows if "head" in r}
+    if len(versions) > 1 or len(heads) > 1:
+        raise AmbiguousVersion(
+            f"the store's version graph <{VERSION_GRAPH}> holds versions {sorted(versions)} and heads "
+            f"{sorted(heads)}: it was written past the fronts; set it right (docs/deploy.md) and restart"
+        )
+    if not versions:
+        return DataVersion(0, "")
+    return DataVersion(versions.pop(), heads.pop() if heads else "")
+
+
+def guard(number: int) -> str:
+    """A WHERE clause that holds only while the store is at this version (0: has none yet)."""
+    return f"WHERE {{ {_at(number)} }}"
+
+
+def bump(number: int, head: str) -> str:
+    """The update that moves the store from version `number` to the next, made by `head`; it does
+    nothing unless the store is still at `number` (compare and set, as far as the store isolates)."""
+    return (
+        f"DELETE {{ {_IN} {{ {_VERSION} ?current . {_HEAD} ?h }} }}\n"
+        f'INSERT {{ {_IN} {{ {_VERSION} "{number + 1}"^^<{XSD_INTEGER}> . {_HEAD} <{head}> }} }}\n'
+        f"WHERE {{ {_at(number)} OPTIONAL {{ {_IN} {{ {_HEAD} ?h }} }} }}"
+    )
+
+
+def bump_any(head: str) -> str:
+    """The update that moves the store to the next version, whatever it is at (a publish)."""
+    return (
+        f"DELETE {{ {_IN} {{ {_VERSION} ?current . {_HEAD} ?h }} }}\n"
+        f"INSERT {{ {_IN} {{ {_VERSION} ?next . {_HEAD} <{head}> }} }}\n"
+        f"WHERE {{ OPTIONAL {{ {_IN} {{ {_VERSION} ?current }} }} OPTIONAL {{ {_IN} {{ {_HEAD} ?h }} }} "
+        f"BIND(COALESCE(?current + 1, 1) AS ?next) }}"
+    )
+
+
+def _at(number: int) -> str:
+    """Holds while the store is at this version (0: none yet). Written with OPTIONAL and BIND: for
+    a WHERE of FILTER NOT EXISTS, or of an OPTIONAL alone, Virtuoso 7 finds no solution."""
+    current = f"OPTIONAL {{ {_IN} {{ {_VERSION} ?current }} }}"
+    return f"{current} BIND(COALESCE(?current, 0) AS ?at) FILTER(?at = {number})"
