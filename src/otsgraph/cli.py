@@ -281,7 +281,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from otsgraph.core.loading import load_sources
     from otsgraph.core.remote import BackendError, BackendUnreachable, RemoteStore
     from otsgraph.gate.commit_hook import from_environment
-    from otsgraph.pipeline.publish import POINTS, VerificationFailed, publish
+    from otsgraph.pipeline.publish import POINTS, LockBusy, VerificationFailed, publish
     from otsgraph.reasoning.closure import inferred_quads, reason
 
     console = Console(args.quiet)
@@ -298,6 +298,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
         return _fail("Store unreachable", f"{error}; the published release is unchanged", EXIT_UNREACHABLE)
     except BackendError as error:
         return _fail("Store error", str(error), EXIT_UNREACHABLE)
+    except LockBusy as error:
+        return _fail("Store busy", f"{error}; the published release is unchanged", EXIT_UNREACHABLE)
     except VerificationFailed as error:
         return _fail("Verification failed", str(error), EXIT_INVALID)
     triples = sum(n for n, _ in done.graphs.values())

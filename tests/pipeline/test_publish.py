@@ -27,15 +27,19 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import require
+from otsgraph import __version__
+from otsgraph.core import data_version
+from otsgraph.core.data_version import VERSION_GRAPH
 from otsgraph.core.graphs import DEFAULT_GRAPHS
 from otsgraph.core.loading import Layout, load_sources
+from otsgraph.core.namespaces import BASE
 from otsgraph.core.remote import BackendError, RemoteStore, credentials, urllib_transport
+from otsgraph.core.remote import term_of as _term
 from otsgraph.pipeline.publish import (
     GENID,
     RELEASE_GRAPH,
     VerificationFailed,
     _graph_names,
-    _term,
     canonical_term,
     checksum,
     publish,
@@ -130,8 +134,12 @@ def test_publish_sends_every_shipped_graph_verifies_it_and_records_the_release(b
     store = RemoteStore.at(backend)
     held = graphs_in(store)
     expected = expected_graphs(release_quads)
-    assert {g: n for g, n in held.items() if g != RELEASE_GRAPH} == expected
+    assert {g: n for g, n in held.items() if g not in (RELEASE_GRAPH, VERSION_GRAPH)} == expected
     assert len(expected) > 200  # the fixed graphs and each claim graph
+    # the data version moved on, made by this release: the fronts (serve --backend) read it again
+    assert data_version.read(store) == data_version.DataVersion(1, f"{BASE}release/{__version__}")
+    assert cli("publish", "--to", backend).returncode == 0
+    assert data_version.read(store).number == 2
     # no blank node reached the store: each became an IRI under /.well-known/genid/
     blank = "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o FILTER(ISBLANK(?s) || ISBLANK(?o)) } } LIMIT 1"
     assert store.select(blank) == []
@@ -162,11 +170,13 @@ def test_the_stores_other_graphs_are_kept_and_a_second_publish_changes_nothing(b
     )
     first = publish(store, release_quads)
     before = graphs_in(store)
-    held = {g: checksum(remote_triples(store, g)) for g in before if g != RELEASE_GRAPH}
+    held = {g: checksum(remote_triples(store, g)) for g in before if g not in (RELEASE_GRAPH, VERSION_GRAPH)}
+    version = data_version.read(store).number
     second = publish(store, release_quads)
     assert second.graphs == first.graphs  # the same skolem IRIs, so the same checksums
     assert graphs_in(store) == before
     assert {g: checksum(remote_triples(store, g)) for g in held} == held  # what the store holds
+    assert data_version.read(store).number == version + 1  # only the data version moved on
     assert before[ADDITIONS] == 1 and before[AUDIT] == 1  # what fronts wrote is not the release's
 
 
@@ -276,8 +286,9 @@ def test_credentials_come_from_the_environment_only():
             "publish", "-q", "--to", url,
             env={"OTSGRAPH_BACKEND_USER": "curator", "OTSGRAPH_BACKEND_PASSWORD": "s3cret"},
         )  # fmt: skip
-        # the stand-in store holds nothing, so the verification fails: but every request carried them
-        assert done.returncode == 1 and "Verification failed" in done.stderr
+        # the stand-in store keeps nothing, so the fronts' lock cannot be taken: but every request
+        # carried the credentials
+        assert done.returncode == 3 and "did not keep this front's lock claim" in done.stderr
         basic = "Basic Y3VyYXRvcjpzM2NyZXQ="  # curator:s3cret
         assert Recorder.seen and all(h.get("Authorization") == basic for h in Recorder.seen)
     finally:

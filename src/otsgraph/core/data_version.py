@@ -10,7 +10,7 @@ names the change (or release) that made it:
 
 Every commit of a front and every `otsgraph publish` bumps it, so a front knows its copy of the
 data is current by reading two triples, and keys its caches and ETags by it. The SPARQL of the
-protocol is here, in one place; the fronts' lock is in server/backend/lock.py.
+protocol is here, in one place; the fronts' lock is in core/fronts_lock.py.
 """
 
 from __future__ import annotations
@@ -70,16 +70,6 @@ def bump(number: int, head: str) -> str:
         f"DELETE {{ {_IN} {{ {_VERSION} ?current . {_HEAD} ?h }} }}\n"
         f'INSERT {{ {_IN} {{ {_VERSION} "{number + 1}"^^<{XSD_INTEGER}> . {_HEAD} <{head}> }} }}\n'
         f"WHERE {{ {_at(number)} OPTIONAL {{ {_IN} {{ {_HEAD} ?h }} }} }}"
-    )
-
-
-def bump_any(head: str) -> str:
-    """The update that moves the store to the next version, whatever it is at (a publish)."""
-    return (
-        f"DELETE {{ {_IN} {{ {_VERSION} ?current . {_HEAD} ?h }} }}\n"
-        f"INSERT {{ {_IN} {{ {_VERSION} ?next . {_HEAD} <{head}> }} }}\n"
-        f"WHERE {{ OPTIONAL {{ {_IN} {{ {_VERSION} ?current }} }} OPTIONAL {{ {_IN} {{ {_HEAD} ?h }} }} "
-        f"BIND(COALESCE(?current + 1, 1) AS ?next) }}"
     )
 
 

@@ -38,6 +38,10 @@ Transport = Callable[[urllib.request.Request, float], Response]
 TOKEN_VARIABLE = "OTSGRAPH_BACKEND_TOKEN"
 USER_VARIABLE = "OTSGRAPH_BACKEND_USER"
 PASSWORD_VARIABLE = "OTSGRAPH_BACKEND_PASSWORD"
+#: a request may carry the most bytes of an answer to read (send_query's max_bytes); a longer
+#: answer comes back cut there, marked by a header of ours
+LIMIT_ATTRIBUTE = "otsgraph_max_bytes"
+TRUNCATED_HEADER = "X-Otsgraph-Truncated"
 #: triples per INSERT DATA when a graph is written by SPARQL Update
 UPDATE_BATCH = 2000
 
@@ -65,7 +69,12 @@ def urllib_transport(request: urllib.request.Request, timeout: float) -> Respons
     http.client._MAXHEADERS = max(http.client._MAXHEADERS, _HEADERS_ALLOWED)  # type: ignore[attr-defined]
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:
-            return answer.status, dict(answer.headers), answer.read()
+            limit = getattr(request, LIMIT_ATTRIBUTE, None)
+            body = answer.read() if limit is None else answer.read(limit + 1)
+            headers = dict(answer.headers)
+            if limit is not None and len(body) > limit:  # the rest is never read into memory
+                headers[TRUNCATED_HEADER] = "1"
+            return answer.status, headers, body
     except urllib.error.HTTPError as error:
         with error:
             return error.code, dict(error.headers or {}), error.read()
@@ -166,7 +175,7 @@ class RemoteStore:
 
     def send_query(
         self, query: str, accept: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
-        extra: Sequence[tuple[str, str]] = (), timeout: float | None = None,
+        extra: Sequence[tuple[str, str]] = (), timeout: float | None = None, max_bytes: int | None = None,
     ) -> Response:  # fmt: skip
         """A query as the protocol sends it, answered as the store answers: (status, headers, body).
         For the front's executor (server/backend/executor.py), which reads errors and partial answers
@@ -180,6 +189,7 @@ class RemoteStore:
             headers["Authorization"] = self.authorization
         body = urllib.parse.urlencode(fields).encode()
         request = urllib.request.Request(self.query_url, data=body, method="POST", headers=headers)
+        setattr(request, LIMIT_ATTRIBUTE, max_bytes)
         return self.send(request, self.timeout if timeout is None else timeout)
 
     def engine(self) -> str:

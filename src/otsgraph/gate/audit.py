@@ -192,12 +192,17 @@ def _remove_all(store: ox.Store, quads: list[ox.Quad]) -> None:
             store.remove(q)
 
 
+def change_quads(plan, record: AuditRecord) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """(quads to add, quads to remove) for a planned change: the data, its inferences, its record."""
+    adds = plan.quad_adds + plan.inferred_adds + record_quads(record, plan.new_graphs)
+    return adds, plan.quad_removes + plan.inferred_removes
+
+
 def apply(store: ox.Store, plan, record: AuditRecord, hook: CommitHook = no_hook) -> None:
     """Write the change, its inferences and its audit record; see the module docstring for atomicity.
 
     `hook` is called at each named point of the write (commit_hook.py): tests crash the process there."""
-    adds = plan.quad_adds + plan.inferred_adds + record_quads(record, plan.new_graphs)
-    removes = plan.quad_removes + plan.inferred_removes
+    adds, removes = change_quads(plan, record)
     if not removes:
         hook("before the write")  # a crash here must leave the graph as it was
         store.extend(adds)  # one transaction

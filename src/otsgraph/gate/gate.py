@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pyoxigraph as ox
 
@@ -33,6 +34,9 @@ from .audit import AuditRecord
 from .change import Change, change_from_quads, change_from_update
 from .commit_hook import CommitHook, from_environment
 from .submission import InputError, Limits, read_submission
+
+#: writes an accepted change: (store, plan, record, commit hook)
+Applier = Callable[[ox.Store, "incremental.Plan", AuditRecord, CommitHook], None]
 
 __all__ = [
     "ADDITIONS",
@@ -77,10 +81,13 @@ class Gate:
         shapes: list[tuple] | None = None,
         recover: bool = True,
         commit_hook: CommitHook | None = None,
+        apply: Applier = audit.apply,
     ) -> None:
         """`shapes` default to the project's shapes/ folder; `recover` rolls back an interrupted change
         (pass False for a read-only store); `commit_hook` is called at each point of a write (tests
-        crash there; commit_hook.py), by default the one the environment asks for."""
+        crash there; commit_hook.py), by default the one the environment asks for; `apply` writes an
+        accepted change (a front of a remote store writes it there first: server/backend/front.py)."""
+        self._apply = apply
         self.store = store
         if shapes is None:
             shapes = [tuple(t) for t in load_shapes(layout)]
@@ -129,7 +136,7 @@ class Gate:
             report.timings["commit"] = time.perf_counter() - started
             return report
         record = audit.new_record(who, summary or change.describe(), plan)
-        audit.apply(self.store, plan, record, self._commit_hook)
+        self._apply(self.store, plan, record, self._commit_hook)
         report.change_id = record.id
         report.timings["commit"] = time.perf_counter() - started
         return report

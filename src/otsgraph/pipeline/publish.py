@@ -14,8 +14,9 @@ How it keeps the previous release whole:
    A store whose SPARQL compiler cannot take thousands of statements in one request (Virtuoso)
    gets them in requests of `RemoteStore.statements_per_update`, which is not atomic
    (docs/deploy.md).
-4. The data version (core/data_version.py) is bumped, so that the fronts (`serve --backend`) reload.
-5. Each graph is read back and compared, by count and by the SHA-256 of its sorted N-Triples.
+   The switch holds the fronts' write lock (core/fronts_lock.py), and ends by bumping the data
+   version (core/data_version.py), so that the fronts (`serve --backend`) read the data again.
+4. Each graph is read back and compared, by count and by the SHA-256 of its sorted N-Triples.
 
 Blank nodes are skolemised first (RDF 1.1 §3.5): a remote store cannot name a blank node in a later
 DELETE, and a checksum needs stable names. Literals are sent as Oxigraph stores them (the embedded
@@ -34,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ import pyoxigraph as ox
 
 from otsgraph import __version__
 from otsgraph.core import data_version
+from otsgraph.core.fronts_lock import ClusterLock, LockNotKept
 from otsgraph.core.namespaces import BASE, RDF_TYPE
 from otsgraph.core.remote import RemoteStore, term_of
 
@@ -58,6 +61,14 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 Progress = Callable[[str], None]
 #: the named points of a publish, for the test hook (gate/commit_hook.py)
 POINTS = ("staged",)
+
+
+#: seconds a publish waits for the fronts' write lock before it switches
+LOCK_WAIT = 120.0
+
+
+class LockBusy(Exception):
+    """A front held the write lock for longer than a publish waits."""
 
 
 class VerificationFailed(Exception):
@@ -223,10 +234,23 @@ def publish(
     switch = [f"DROP SILENT GRAPH <{g}>" for g in dropped]
     switch += [f"MOVE SILENT GRAPH <{staging_name(g)}> TO <{g}>" for g in [*sorted(graphs), RELEASE_GRAPH]]
     progress(f"switching to the new release: {len(graphs)} graphs, {len(dropped)} dropped")
-    size = store.statements_per_update or len(switch)
-    for start in range(0, len(switch), size):  # one request, unless the store cannot take that
-        store.update(" ;\n".join(switch[start : start + size]))
-    store.update(data_version.bump_any(f"{BASE}release/{__version__}"))  # fronts reload (serve --backend)
+    lock = ClusterLock(store)  # no front commits meanwhile (serve --backend)
+    try:
+        held = lock.acquire(time.monotonic() + LOCK_WAIT)
+    except LockNotKept as err:
+        raise LockBusy(str(err)) from None
+    if not held:
+        raise LockBusy(
+            f"the fronts' write lock was held for {LOCK_WAIT:g} s: try again, or see docs/deploy.md"
+        )
+    try:
+        size = store.statements_per_update or len(switch)
+        for start in range(0, len(switch), size):  # one request, unless the store cannot take that
+            store.update(" ;\n".join(switch[start : start + size]))
+        at = data_version.read(store).number
+        store.update(data_version.bump(at, f"{BASE}release/{__version__}"))  # the fronts read it again
+    finally:
+        lock.release()
     verify(store, sums, progress)
     return Published(sums, dropped, f"{BASE}release/{__version__}")
 

@@ -6,7 +6,7 @@ import ipaddress
 import json
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from otsgraph.core.loading import Layout
@@ -158,4 +158,11 @@ def create_app(
     app.register_blueprint(pages)
     app.register_blueprint(reconcile)
     errors.register(app, error_page)  # once, for every route and for paths no route matches
+    if state_of(app).backend is not None and not config.empty:
+        app.before_request(_current_copy)
     return app
+
+
+def _current_copy() -> None:
+    """In front of a backend: this front's copy brought to the backend's data version first."""
+    state_of(current_app).sync()

@@ -12,8 +12,11 @@ import os
 import sys
 from pathlib import Path
 
+from otsgraph.core.exit_codes import EXIT_UNREACHABLE
 from otsgraph.core.loading import Layout
+from otsgraph.core.remote import BackendError, BackendUnreachable
 
+from .execution.safety import ProtocolError
 from .state import ServerConfig, load_state
 
 TOKEN_ENV = "OTSGRAPH_UPDATE_TOKEN"
@@ -100,6 +103,19 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "the default graph is a real graph); the on-disk store is not touched",
     )
     parser.add_argument(
+        "--backend",
+        default=None,
+        metavar="URL",
+        help="serve the data of this SPARQL 1.1 store (its query endpoint; publish to it first with "
+        "`otsgraph publish --to URL`): queries run there, accepted writes are written there; credentials "
+        "from OTSGRAPH_BACKEND_TOKEN or OTSGRAPH_BACKEND_USER/_PASSWORD (docs/deploy.md)",
+    )
+    parser.add_argument(
+        "--backend-poll", type=float, default=0.0, metavar="SECONDS",
+        help="with --backend: read the backend's data version at most this often (default 0: before every "
+        "request, so a write through another front is seen at once)",
+    )  # fmt: skip
+    parser.add_argument(
         "--trusted-proxy",
         action="append",
         default=[],
@@ -119,7 +135,12 @@ def run_from_arguments(args: argparse.Namespace, layout: Layout) -> int:
     if args.empty and args.store is not None:
         print("--empty serves an in-memory store; it cannot be combined with --store", file=sys.stderr)
         return 2
-    store_path: Path | None = None if args.empty else (args.store or layout.build_dir / "store")
+    if args.backend and args.store is not None:
+        print("--backend serves the backend's data; it cannot be combined with --store", file=sys.stderr)
+        return 2
+    store_path: Path | None = args.store or layout.build_dir / "store"
+    if args.empty or args.backend:
+        store_path = None
     if store_path is not None and str(store_path) == ":memory:":
         store_path = None
     bad = [flag for flag, value in (("--workers", args.workers), ("--queue", args.queue)) if value < 1]
@@ -150,6 +171,8 @@ def run_from_arguments(args: argparse.Namespace, layout: Layout) -> int:
         query_memory_mb=args.query_memory,
         server_memory_mb=args.server_memory,
         max_nesting=args.max_nesting,
+        backend=args.backend,
+        backend_poll=args.backend_poll,
         **({"max_queries_per_client": args.per_client} if args.per_client else {}),
     )
     return serve(config, args.host, args.port, args.threads, layout, args.quiet)
@@ -197,12 +220,23 @@ def serve(config: ServerConfig, host: str, port: int, threads: int, layout: Layo
     where = config.store_path or "an in-memory store"
     if not config.empty:
         say(f"Inputs: {layout.root} ({layout.origin})")
-    say("An empty in-memory store (--empty) …" if config.empty else f"Loading the graph into {where} …")
+    if config.backend:
+        say(f"Reading the data of the backend {config.backend} …")
+    elif config.empty:
+        say("An empty in-memory store (--empty) …")
+    else:
+        say(f"Loading the graph into {where} …")
     try:
         state = load_state(layout, config)
+    except ValueError as err:  # a bad --backend URL
+        print(err, file=sys.stderr)
+        return 2
     except OSError as err:  # most often: another process has the on-disk store open
         print(f"Store error: cannot open {config.store_path}: {err}", file=sys.stderr)
         return 2
+    except (BackendUnreachable, BackendError, ProtocolError) as err:  # the backend's, at start
+        print(f"Backend error: {getattr(err, 'message', err)}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     app = create_app(config, layout=layout, server_state=state)
     server = create_server(
         app,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import tempfile
@@ -60,6 +61,10 @@ class ServerConfig:
     cache_entries: int = 512  # serialised answers kept per data version (0: no cache)
     # `serve --empty`: a plain, empty, in-memory SPARQL store; no shapes gate, a real default graph
     empty: bool = False
+    # `serve --backend URL`: the data is in the remote SPARQL 1.1 store whose query endpoint this is
+    # (server/backend/); this process keeps a copy for its pages and the gate, and runs queries there
+    backend: str | None = None
+    backend_poll: float = 0.0  # seconds between two reads of the backend's data version (0: every request)
 
 
 @dataclass
@@ -81,6 +86,12 @@ class ServerState:
     gate: Gate | None = field(default=None, init=False, repr=False)
     writes: Any = field(default=None, init=False, repr=False)
     counts: Any = field(default=None, init=False, repr=False)
+    backend: Any = None  # a backend.front.Backend under `serve --backend`
+
+    @property
+    def remote(self):
+        """The remote store (`serve --backend`), or None."""
+        return self.backend.remote if self.backend is not None else None
 
     def __post_init__(self) -> None:
         from .execution.execute import ResultCache
@@ -88,8 +99,15 @@ class ServerState:
         self.cache = ResultCache(self.config.cache_entries)
         self._lock = threading.Lock()
         # one writer at a time (Graph Store writes, gated updates); re-entrant, because an update
-        # that computes its effect holding it also makes the checkpoint its worker reads under it
-        self.write_lock = threading.RLock()
+        # that computes its effect holding it also makes the checkpoint its worker reads under it.
+        # In front of a backend, the write lock also holds the fronts' lock in the store.
+        self.store_lock = threading.RLock()
+        self.write_lock: Any = self.store_lock
+        if self.backend is not None:
+            from .backend.front import FrontWriteLock
+
+            self.write_lock = FrontWriteLock(self.store_lock, self._hold_backend, self._leave_backend)
+            self.version = self.backend.version.number
         self.executor = make_executor(self)
         # a state dropped without close() (tests make many) still stops its workers
         self._finalizer = weakref.finalize(self, _close, self.executor, self.scratch)
@@ -108,12 +126,44 @@ class ServerState:
         return bool(self.config.update_tokens)
 
     def changed(self) -> None:
-        """Record a change of the data (call after every write): new version, stale cache dropped."""
+        """Record a change of the data (call after every write): new version, stale cache dropped.
+        In front of a backend the version is the backend's, shared by every front."""
         with self._lock:
-            self.version += 1
+            self.version = self.backend.version.number if self.backend is not None else self.version + 1
             self.modified = time.time()
             self.cache.clear()
         self.executor.changed()
+
+    # ---- in front of a backend (server/backend/front.py) ------------------------------------------
+
+    def sync(self, force: bool = False) -> None:
+        """Bring this front's copy to the backend's data version (before a request)."""
+        release = self.backend.release
+        if self.backend.refresh(self.store, self.store_lock, force):
+            if self.backend.release != release:
+                self.gate = None  # a publish changed the ontology or shapes' data: a new gate reads them
+            self.changed()
+
+    def _hold_backend(self, deadline: float) -> bool:
+        from .backend.front import unreachable
+
+        try:
+            if not self.backend.lock.acquire(deadline):
+                return False
+        except Exception as err:  # BackendUnreachable, BackendError
+            raise unreachable(err) from None
+        try:
+            self.sync(force=True)
+        except BaseException:
+            self._leave_backend()
+            raise
+        return True
+
+    def _leave_backend(self) -> None:
+        with contextlib.suppress(
+            Exception
+        ):  # a claim left behind expires with its lease (core/fronts_lock.py)
+            self.backend.lock.release()
 
 
 def make_executor(server: ServerState):
@@ -152,7 +202,12 @@ def make_executor(server: ServerState):
         global_mb=config.server_memory_mb,
         long_after=config.long_query_after,
     )
-    return ProcessPool(Snapshots(server.store, folder, server.write_lock), version, limits)
+    pool = ProcessPool(Snapshots(server.store, folder, server.store_lock), version, limits)
+    if server.backend is None:
+        return pool
+    from .backend.executor import RemoteExecutor
+
+    return RemoteExecutor(pool, server, max(8, 2 * config.query_workers), config.max_queries_per_client)
 
 
 def _close(executor, scratch: Path | None) -> None:
@@ -177,6 +232,8 @@ def load_state(layout: Layout, config: ServerConfig) -> ServerState:
     """Build the shipped graph (fast: reasoning, no shape check) and seed the store with it."""
     # read first: a root without the inputs fails (loading.MissingInputs) before a store is made there
     sources = None if config.empty else load_sources(layout)
+    if config.backend is not None:
+        return _front(layout, config, sources)
     store, scratch = _open(config)
     if sources is None:  # --empty: never opens the persistent store
         return ServerState(store, None, layout, config, union_default=False, scratch=scratch)
@@ -184,6 +241,25 @@ def load_state(layout: Layout, config: ServerConfig) -> ServerState:
     recover(store)  # a change a crash interrupted is rolled back before anything is served
     seed_from_sources(store, sources, reasoned)
     return ServerState(store, reasoned, layout, config, scratch=scratch)
+
+
+def _front(layout: Layout, config: ServerConfig, sources) -> ServerState:
+    """A front of the backend: its copy of the data read from there (never from the shipped files,
+    which give /explain its reasoning only)."""
+    from otsgraph.core.remote import RemoteStore
+
+    from .backend.front import Backend
+
+    if config.store_path is not None:
+        raise ValueError("--backend keeps its copy of the data in memory: give no --store")
+    backend = Backend(RemoteStore.at(config.backend), poll=config.backend_poll)
+    scratch = Path(tempfile.mkdtemp(prefix="otsgraph-front-"))
+    store = open_store(scratch / "store") if config.executor == "process" else open_store(None)
+    lock = threading.RLock()
+    backend.refresh(store, lock, force=True)
+    reasoned = None if sources is None else reason(sources)
+    return ServerState(store, reasoned, layout, config, scratch=scratch, union_default=not config.empty,
+                       backend=backend)  # fmt: skip
 
 
 def state() -> ServerState:

@@ -70,7 +70,10 @@ def gate_of(server: ServerState):
     if server.gate is None:
         with server.write_lock:  # the gate recovers an interrupted change on opening: no writer meanwhile
             if server.gate is None:
-                server.gate = Gate(server.store, server.layout)
+                if server.backend is not None:  # accepted changes go to the backend first
+                    server.gate = Gate(server.store, server.layout, recover=False, apply=server.backend.write)
+                else:
+                    server.gate = Gate(server.store, server.layout)
     return server.gate
 
 

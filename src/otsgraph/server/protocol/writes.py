@@ -256,6 +256,10 @@ class GatedWrites(PlainWrites):
 
     def _commit(self, change, who: str, summary: str) -> None:
         """Check and apply (the caller holds the write lock); RejectedWrite when it does not conform."""
+        if self.server.backend is not None:
+            from ..backend.front import skolemised
+
+            change = skolemised(change)  # the backend and this front's copy must hold the same names
         try:
             gate_of(self.server).commit(change, who, summary)
         except Rejected as err:

@@ -3,7 +3,7 @@
 Why a lock and not a compare-and-set alone: neither Oxigraph nor Virtuoso isolates one SPARQL
 update from another that runs at the same time. Four fronts that each sent
 `DELETE {version 41} INSERT {version 42, my change} WHERE {version 41}` at once were all applied,
-on both engines (tests/server/backend/test_two_fronts.py keeps that finding honest). A guarded
+on both engines (tests/server/backend/test_fronts.py keeps that finding honest). A guarded
 update alone would let two fronts each pass their checks and together break a shape.
 
 So a front that wants to write first takes this lock, by a protocol that needs no more of the
@@ -28,9 +28,9 @@ import random
 import time
 import uuid
 
-from otsgraph.core.data_version import LOCK_GRAPH
-from otsgraph.core.namespaces import BASE
-from otsgraph.core.remote import RemoteStore
+from .data_version import LOCK_GRAPH
+from .namespaces import BASE
+from .remote import RemoteStore
 
 CLAIMED = BASE + "audit/claimedAt"
 CLAIM_NS = BASE + "lock/"
@@ -57,6 +57,10 @@ def _instant(text: str) -> dt.datetime:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
+class LockNotKept(Exception):
+    """The store answered the claim's update but does not hold the claim: it takes no writes."""
+
+
 class ClusterLock:
     def __init__(self, store: RemoteStore, lease: float = 120.0) -> None:
         self.store = store
@@ -71,6 +75,11 @@ class ClusterLock:
             claim = f"{CLAIM_NS}{uuid.uuid4().hex}"
             self.store.update(_claim_text(claim))
             live, dead = self._claims(claim)
+            if claim not in live:
+                raise LockNotKept(
+                    "the store did not keep this front's lock claim (an update it answered as done left "
+                    "nothing): it must take SPARQL updates to its graphs (docs/deploy.md)"
+                )
             if dead:
                 self.store.update(_withdraw_text(dead))
             if live == [claim]:
