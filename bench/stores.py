@@ -61,9 +61,9 @@ def virtuoso_available() -> bool:
     return shutil.which("virtuoso-t") is not None and shutil.which("isql-vt") is not None
 
 
-def start_oxigraph(folder: Path) -> tuple[str, subprocess.Popen]:
-    """`oxigraph serve` on an on-disk folder; (its query endpoint's URL, the process)."""
-    port = free_port()
+def start_oxigraph(folder: Path, port: int | None = None) -> tuple[str, subprocess.Popen]:
+    """`oxigraph serve` on an on-disk folder (on `port`, else a free one); (its query URL, the process)."""
+    port = port or free_port()
     server = subprocess.Popen(
         [OXIGRAPH, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,

@@ -10,6 +10,9 @@ import pytest
 from otsgraph.core.loading import Layout
 from otsgraph.pipeline.article import article_path
 
+#: the SPARQL stores of CI (oxigraph, virtuoso, backend, …) as fixtures for every test folder
+pytest_plugins = ["engines"]
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() == "true"
