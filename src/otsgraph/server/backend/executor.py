@@ -106,8 +106,8 @@ class RemoteExecutor:
         elif not default:
             named = []  # the query's own FROM NAMED, or the store's own dataset (serve --empty)
         left = max(0.1, deadline - time.monotonic())
-        # Virtuoso is told to stop a second and a half early (it was seen to overrun by up to a second), so that its
-        # (partial) answer comes back before the front's own deadline and is refused as partial
+        # Virtuoso is told to stop a second and a half early (it was seen to overrun by up to a
+        # second), so that its partial answer comes back before the front's deadline and is refused
         told = left - min(1.5, left / 2)
         extra = [("timeout", str(int(told * 1000)))] if self.backend.engine == "virtuoso" else []
         # the project's prefixes, as the embedded store predeclares them; BASE on their first line, so
