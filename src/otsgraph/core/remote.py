@@ -24,6 +24,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -231,14 +232,22 @@ class RemoteStore:
 
 
 def term_of(value: dict) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """A term of SPARQL JSON results (Virtuoso's "typed-literal" too)."""
+    """A term of SPARQL JSON results (Virtuoso's "typed-literal" and nodeID:// blank nodes too)."""
     kind = value["type"]
     if kind == "uri":
         return ox.NamedNode(value["value"])
     if kind == "bnode":
-        return ox.BlankNode(value["value"])
+        return ox.BlankNode(blank_label(value["value"]))
     if "xml:lang" in value:
         return ox.Literal(value["value"], language=value["xml:lang"])
     if "datatype" in value:
         return ox.Literal(value["value"], datatype=ox.NamedNode(value["datatype"]))
     return ox.Literal(value["value"])
+
+
+_NOT_IN_A_LABEL = re.compile(r"[^A-Za-z0-9_]")
+
+
+def blank_label(label: str) -> str:
+    """A blank node label N-Triples can write: Virtuoso's `nodeID://b10001` becomes `nodeID___b10001`."""
+    return _NOT_IN_A_LABEL.sub("_", label) or "b"

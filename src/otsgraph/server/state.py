@@ -255,8 +255,8 @@ def _front(layout: Layout, config: ServerConfig, sources) -> ServerState:
     backend = Backend(RemoteStore.at(config.backend), poll=config.backend_poll)
     scratch = Path(tempfile.mkdtemp(prefix="otsgraph-front-"))
     store = open_store(scratch / "store") if config.executor == "process" else open_store(None)
-    lock = threading.RLock()
-    backend.refresh(store, lock, force=True)
+    if not config.empty:  # --empty --backend passes everything on: it keeps no copy
+        backend.refresh(store, threading.RLock(), force=True)
     reasoned = None if sources is None else reason(sources)
     return ServerState(store, reasoned, layout, config, scratch=scratch, union_default=not config.empty,
                        backend=backend)  # fmt: skip

@@ -28,7 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from otsgraph.core.namespaces import PREFIXES, sparql_prefixes, without_prefix_lines
-from otsgraph.core.remote import TRUNCATED_HEADER, BackendUnreachable
+from otsgraph.core.remote import TRUNCATED_HEADER, BackendUnreachable, blank_label
 from otsgraph.core.sparql_tokens import ScanError, tokens
 
 from ..execution.execute import Runner
@@ -206,9 +206,6 @@ def _graph_format(content_type: str) -> ox.RdfFormat:
     return ox.RdfFormat.N_TRIPLES  # application/n-triples, and Virtuoso's text/plain
 
 
-_BLANK_LABEL = re.compile(r"[^A-Za-z0-9_]")
-
-
 def standard_json(body: bytes, form: str) -> bytes:
     """SPARQL JSON results as the W3C writes them, from what a backend sent (Virtuoso's quirks)."""
     data = json.loads(body)
@@ -222,7 +219,7 @@ def standard_json(body: bytes, form: str) -> bytes:
             if term.get("type") == "typed-literal":
                 term["type"] = "literal"
             elif term.get("type") == "bnode":
-                term["value"] = _BLANK_LABEL.sub("_", term["value"])
+                term["value"] = blank_label(term["value"])
     return json.dumps(data).encode()
 
 

@@ -108,7 +108,7 @@ class PlainWrites:
         """PUT: the graph becomes `quads`; True when it did not exist before."""
         with self.server.write_lock:
             created = not self.exists(target.graph)
-            self._update(f"{clear(target.graph)} ;\n{insert_data(quads, target.graph)}", who)
+            self._update(f"{clear(target.graph)} ;\n{self._insert(quads, target.graph)}", who)
         return created
 
     def add(self, target: Target, quads: list[ox.Quad], who: str) -> bool:
@@ -116,8 +116,12 @@ class PlainWrites:
         with self.server.write_lock:
             created = not self.exists(target.graph)
             create = f"CREATE SILENT GRAPH {target.graph} ;\n" if created else ""
-            self._update(create + insert_data(quads, target.graph), who)
+            self._update(create + self._insert(quads, target.graph), who)
         return created
+
+    @staticmethod
+    def _insert(quads: list[ox.Quad], target: GraphName) -> str:
+        return insert_data(quads, target)
 
     def delete(self, target: Target, who: str) -> None:
         """DELETE: drop a named graph (404 if there is none), or empty the default graph."""
@@ -360,8 +364,18 @@ def writes_for(server: ServerState) -> PlainWrites:
     if server.writes is None:
         with server.write_lock:
             if server.writes is None:
-                server.writes = (PlainWrites if server.config.empty else GatedWrites)(server)
+                server.writes = _write_path(server)(server)
     return server.writes
+
+
+def _write_path(server: ServerState) -> type[PlainWrites]:
+    if not server.config.empty:
+        return GatedWrites
+    if server.backend is not None:  # serve --empty --backend: ungated, on the remote store
+        from ..backend.plain import RemotePlainWrites
+
+        return RemotePlainWrites
+    return PlainWrites
 
 
 def gated_update(server: ServerState, text: str, base_iri: str, who: str) -> Response:
