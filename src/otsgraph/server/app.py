@@ -158,8 +158,13 @@ def create_app(
     app.register_blueprint(pages)
     app.register_blueprint(reconcile)
     errors.register(app, error_page)  # once, for every route and for paths no route matches
-    if state_of(app).backend is not None and not config.empty:
+    server = state_of(app)
+    if server.backend is not None and not config.empty:
         app.before_request(_current_copy)
+    elif server.backend is not None:  # serve --empty --backend: writes pass on, ungated
+        from .backend.plain import RemotePlainWrites
+
+        server.writes = RemotePlainWrites(server)
     return app
 
 

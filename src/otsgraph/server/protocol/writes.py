@@ -364,18 +364,8 @@ def writes_for(server: ServerState) -> PlainWrites:
     if server.writes is None:
         with server.write_lock:
             if server.writes is None:
-                server.writes = _write_path(server)(server)
+                server.writes = (PlainWrites if server.config.empty else GatedWrites)(server)
     return server.writes
-
-
-def _write_path(server: ServerState) -> type[PlainWrites]:
-    if not server.config.empty:
-        return GatedWrites
-    if server.backend is not None:  # serve --empty --backend: ungated, on the remote store
-        from ..backend.plain import RemotePlainWrites
-
-        return RemotePlainWrites
-    return PlainWrites
 
 
 def gated_update(server: ServerState, text: str, base_iri: str, who: str) -> Response:
