@@ -26,6 +26,10 @@ DATASET = BASE + "dataset"
 VERSION = BASE + "audit/version"
 HEAD = BASE + "audit/head"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+DELTA_ADDED = BASE + "audit/deltaAdded"
+DELTA_REMOVED = BASE + "audit/deltaRemoved"
+#: how many versions' deltas the store keeps (a front further behind reads everything again)
+KEPT = 100
 
 _IN = f"GRAPH <{VERSION_GRAPH}>"
 _VERSION = f"<{DATASET}> <{VERSION}>"
@@ -63,14 +67,45 @@ def guard(number: int) -> str:
     return f"WHERE {{ {_at(number)} }}"
 
 
-def bump(number: int, head: str) -> str:
+def bump(number: int, head: str, delta: tuple[str, str] | None = None) -> str:
     """The update that moves the store from version `number` to the next, made by `head`; it does
-    nothing unless the store is still at `number` (compare and set, as far as the store isolates)."""
-    return (
+    nothing unless the store is still at `number` (compare and set, as far as the store isolates).
+
+    `delta` (N-Quads added, N-Quads removed) is kept beside the version, under the head's IRI, so
+    that a front one or a few versions behind applies the changes instead of reading everything
+    again (deltas); the deltas of the versions KEPT before are dropped."""
+    keep = ""
+    if delta is not None:
+        added, removed = (_string(text) for text in delta)
+        keep = f"<{head}> <{VERSION}> {number + 1} ; <{DELTA_ADDED}> {added} ; <{DELTA_REMOVED}> {removed} ."
+    step = (
         f"DELETE {{ {_IN} {{ {_VERSION} ?current . {_HEAD} ?h }} }}\n"
-        f'INSERT {{ {_IN} {{ {_VERSION} "{number + 1}"^^<{XSD_INTEGER}> . {_HEAD} <{head}> }} }}\n'
+        f'INSERT {{ {_IN} {{ {_VERSION} "{number + 1}"^^<{XSD_INTEGER}> . {_HEAD} <{head}> . {keep} }} }}\n'
         f"WHERE {{ {_at(number)} OPTIONAL {{ {_IN} {{ {_HEAD} ?h }} }} }}"
     )
+    if delta is None or number + 1 <= KEPT:
+        return step
+    old = f"?change <{VERSION}> ?v ; ?p ?o FILTER(?v <= {number + 1 - KEPT})"
+    return f"{step} ;\nDELETE {{ {_IN} {{ ?change ?p ?o }} }} WHERE {{ {_IN} {{ {old} }} }}"
+
+
+def deltas(store: RemoteStore, after: int, upto: int) -> dict[int, tuple[str, str]] | None:
+    """The kept deltas of versions after+1 … upto, or None when one of them is not kept (a publish
+    makes none; older ones are dropped): then a front reads everything again."""
+    if upto - after > KEPT:
+        return None
+    rows = store.select(
+        f"SELECT ?v ?added ?removed WHERE {{ {_IN} {{ ?change <{VERSION}> ?v ; <{DELTA_ADDED}> ?added ; "
+        f"<{DELTA_REMOVED}> ?removed FILTER(?v > {after} && ?v <= {upto}) }} }}"
+    )
+    found = {int(r["v"]["value"]): (r["added"]["value"], r["removed"]["value"]) for r in rows}
+    return found if set(found) == set(range(after + 1, upto + 1)) else None
+
+
+def _string(text: str) -> str:
+    """A SPARQL string literal of any text (long strings, so newlines need no escape)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"""{escaped}"""' if escaped else '""'
 
 
 def _at(number: int) -> str:

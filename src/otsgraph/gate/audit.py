@@ -90,11 +90,11 @@ class AuditRecord:
 
     @cached_property
     def added_asserted(self) -> list[ox.Quad]:
-        return _parse(self.added_text)
+        return parse_quads(self.added_text)
 
     @cached_property
     def removed(self) -> list[ox.Quad]:
-        return _parse(self.removed_text)
+        return parse_quads(self.removed_text)
 
     def as_json(self) -> dict:
         return {
@@ -109,13 +109,13 @@ class AuditRecord:
         }
 
 
-def _serialise(quads: list[ox.Quad]) -> str:
+def serialise_quads(quads: list[ox.Quad]) -> str:
     if not quads:
         return ""
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
 
 
-def _parse(text: str) -> list[ox.Quad]:
+def parse_quads(text: str) -> list[ox.Quad]:
     """Logged quads as the store holds them: the store keeps numbers in canonical form (a stored
     "12"^^xsd:positiveInteger reads back as "12"^^xsd:integer), so a quad parsed from the log is
     passed through a store too, or a revert would not find what it must remove."""
@@ -138,8 +138,8 @@ def new_record(who: str, summary: str, plan) -> AuditRecord:
         removed_count=len(plan.quad_removes),
         inferred_added=len(plan.inferred_adds),
         inferred_removed=len(plan.inferred_removes),
-        added_text=_serialise(plan.quad_adds),
-        removed_text=_serialise(plan.quad_removes),
+        added_text=serialise_quads(plan.quad_adds),
+        removed_text=serialise_quads(plan.quad_removes),
     )
 
 
@@ -218,8 +218,8 @@ def apply(store: ox.Store, plan, record: AuditRecord, hook: CommitHook = no_hook
         entry = ox.NamedNode(CHANGE_NS + record.id + "/journal")
         store.extend(
             [
-                ox.Quad(entry, PENDING_ADDS, ox.Literal(_serialise(adds)), JOURNAL),
-                ox.Quad(entry, PENDING_REMOVES, ox.Literal(_serialise(removes)), JOURNAL),
+                ox.Quad(entry, PENDING_ADDS, ox.Literal(serialise_quads(adds)), JOURNAL),
+                ox.Quad(entry, PENDING_REMOVES, ox.Literal(serialise_quads(removes)), JOURNAL),
             ]
         )
         store.extend(adds)
@@ -239,9 +239,12 @@ def recover(store: ox.Store) -> int:
     """Roll back every change a crash interrupted (found in graph:journal); returns how many."""
     entries = {q.subject for q in store.quads_for_pattern(None, PENDING_ADDS, None, JOURNAL)}
     for entry in entries:
-        adds = [_parse(q.object.value) for q in store.quads_for_pattern(entry, PENDING_ADDS, None, JOURNAL)]
+        adds = [
+            parse_quads(q.object.value) for q in store.quads_for_pattern(entry, PENDING_ADDS, None, JOURNAL)
+        ]
         removes = [
-            _parse(q.object.value) for q in store.quads_for_pattern(entry, PENDING_REMOVES, None, JOURNAL)
+            parse_quads(q.object.value)
+            for q in store.quads_for_pattern(entry, PENDING_REMOVES, None, JOURNAL)
         ]
         store.extend([q for group in removes for q in group])  # put back what was removed
         for group in adds:

@@ -158,9 +158,12 @@ def test_a_write_through_one_front_is_seen_by_another_at_once(published, tmp_pat
         assert accepted.status_code == 204, accepted.text
         query = f"ASK {{ <{RES}frontville> <{OTS}inCountry> <{RES}kazakhstan> }}"
         assert ask(second, query) and ask(first, query)
-        # the other front's copy, pages and version moved on too
+        # the other front's copy, pages and version moved on too: by the change kept beside the
+        # version (a delta), not by reading every graph again
         health = requests.get(second + "/health", timeout=30).json()
         assert health["version"] == version + 1 == data_version.read(RemoteStore.at(published)).number
+        assert health["queries"]["backend_deltas_applied"] == 1
+        assert health["queries"]["backend_reloads"] == 1  # the first read, at start
         page = requests.get(second + "/resource/frontville", headers={"Accept": "text/html"}, timeout=30)
         assert page.status_code == 200 and "frontville" in page.text
         # the change and its log record are in the backend, under the token's name
@@ -171,6 +174,20 @@ def test_a_write_through_one_front_is_seen_by_another_at_once(published, tmp_pat
             "?a . ?a <http://www.w3.org/2000/01/rdf-schema#label> ?who } }"
         )
         assert [r["who"]["value"] for r in log] == ["curator"]
+
+
+def test_a_publish_while_a_front_serves_is_read_again_whole_and_keeps_the_additions(
+    published, release_quads, tmp_path
+):
+    extra = ox.NamedNode("https://w3id.org/otsgraph/claim/x-new-in-this-release")
+    fact = ox.Quad(ox.NamedNode(RES + "kazakhstan"), ox.NamedNode("urn:x:p"), ox.Literal("new"), extra)
+    with front(published, tmp_path, "front") as address:
+        assert post_city(address, "keptville", "kazakhstan").status_code == 204
+        publish(RemoteStore.at(published), [*release_quads, fact])
+        assert ask(address, 'ASK { GRAPH ?g { ?s <urn:x:p> "new" } }')
+        assert ask(address, f"ASK {{ <{RES}keptville> a <{OTS}City> }}")  # what fronts wrote is kept
+        health = requests.get(address + "/health", timeout=30).json()["queries"]
+        assert health["backend_reloads"] == 2  # a publish keeps no delta: everything read again
 
 
 def test_two_fronts_never_both_take_writes_that_together_break_a_shape(published, tmp_path):

@@ -90,6 +90,7 @@ class RemoteExecutor:
             "backend": backend.engine or "unknown",
             "backend_version": backend.version.number,
             "backend_reloads": backend.reloads,
+            "backend_deltas_applied": backend.applied,
             "backend_partial_answers": self.partial,
             "backend_lock_backoffs": backend.lock.backoffs,
         }

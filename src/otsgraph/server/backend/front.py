@@ -4,7 +4,8 @@ The remote store holds the data; the front keeps a copy (the mirror: the server'
 graphs it serves, which its pages, reconciliation, Graph Store reads and the gate read, while client
 SPARQL runs on the remote store (executor.py). The mirror is current by the data version
 (core/data_version.py): before a request the front reads the version (at most every `poll`
-seconds) and, when it moved, reads the graphs again.
+seconds) and, when it moved, applies the changes kept beside it (the deltas of the last 100
+versions), or reads the graphs again when they are not all there (after a publish, say).
 
 A write (FrontWriteLock, then `write`):
 1. take this process's write lock, then the fronts' lock in the store (core/fronts_lock.py);
@@ -29,7 +30,7 @@ from collections.abc import Callable, Iterable
 import pyoxigraph as ox
 
 from otsgraph.core import data_version
-from otsgraph.core.data_version import VERSION_GRAPH, DataVersion
+from otsgraph.core.data_version import DataVersion
 from otsgraph.core.fronts_lock import ClusterLock
 from otsgraph.core.graphs import ADDITIONS, AUDIT
 from otsgraph.core.remote import BackendError, BackendUnreachable, RemoteStore, term_of
@@ -60,7 +61,8 @@ class Backend:
         self.engine = remote.engine()
         self.version = DataVersion(-1, "")  # what the mirror holds (-1: nothing yet)
         self.release: frozenset[ox.Quad] = frozenset()
-        self.reloads = 0
+        self.reloads = 0  # whole reads of the data
+        self.applied = 0  # deltas applied instead
         self.conflicts = 0
         self._checked = 0.0
         self._sync = threading.Lock()
@@ -72,7 +74,7 @@ class Backend:
         members = f"<{ADDITIONS.value}> <{PROV_MEMBER}> ?g"
         added = self.remote.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH <{AUDIT.value}> {{ {members} }} }}")
         names = {r["g"]["value"] for r in added if r.get("g", {}).get("type") == "uri"}
-        fixed = {RELEASE_GRAPH, ADDITIONS.value, AUDIT.value, VERSION_GRAPH}
+        fixed = {RELEASE_GRAPH, ADDITIONS.value, AUDIT.value}
         return sorted({*previous_graphs(self.remote), *fixed, *names})
 
     def fetch(self) -> tuple[DataVersion, list[ox.Quad]]:
@@ -112,6 +114,8 @@ class Backend:
                 self._checked = time.monotonic()
                 if current == self.version:
                     return False
+                if self._apply_deltas(mirror, mirror_lock, current):
+                    return True
                 version, quads = self.fetch()
                 with mirror_lock:
                     _replace(mirror, quads)
@@ -122,6 +126,25 @@ class Backend:
         except (BackendUnreachable, BackendError, Truncated, data_version.AmbiguousVersion) as err:
             raise unreachable(err) from None
 
+    def _apply_deltas(self, mirror: ox.Store, mirror_lock: threading.RLock, current: DataVersion) -> bool:
+        """Bring the mirror to `current` by the changes kept beside the version, in order; False
+        when they are not all kept (then everything is read again)."""
+        mine = self.version.number
+        if mine < 0 or current.number <= mine:
+            return False
+        found = data_version.deltas(self.remote, mine, current.number)
+        if found is None:
+            return False
+        with mirror_lock:
+            for number in sorted(found):
+                added, removed = found[number]
+                for quad in audit.parse_quads(removed):
+                    mirror.remove(quad)
+                mirror.extend(audit.parse_quads(added))
+            self.version = current
+        self.applied += len(found)
+        return True
+
     # ---- writing --------------------------------------------------------------------------------
 
     def write(self, mirror: ox.Store, plan, record: audit.AuditRecord, hook) -> None:
@@ -129,7 +152,8 @@ class Backend:
         adds, removes = audit.change_quads(plan, record)
         at = self.version.number
         operations = [*_guarded("DELETE", removes, at), *_guarded("INSERT", adds, at)]
-        operations.append(data_version.bump(at, record.iri))
+        delta = (audit.serialise_quads(adds), audit.serialise_quads(removes))
+        operations.append(data_version.bump(at, record.iri, delta))
         try:
             if self.remote.statements_per_update is None:  # one request: one transaction
                 self.remote.update(" ;\n".join(operations))
