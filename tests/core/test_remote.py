@@ -16,7 +16,7 @@ from otsgraph.core.remote import (
     BackendUnreachable,
     RemoteStore,
     credentials,
-    urllib_transport,
+    http_transport,
 )
 
 EMPTY = json.dumps({"head": {"vars": []}, "results": {"bindings": []}}).encode()
@@ -153,7 +153,7 @@ def test_a_graph_goes_by_update_in_batches_where_the_store_has_no_graph_store():
 
 
 def test_an_unreachable_store_is_named():
-    closed = RemoteStore.at("http://127.0.0.1:9/query", environ={}, send=urllib_transport)
+    closed = RemoteStore.at("http://127.0.0.1:9/query", environ={}, send=http_transport)
     closed.timeout = 5
     with pytest.raises(BackendUnreachable, match=r"^http://127\.0\.0\.1:9/query: "):
         closed.select("SELECT * {}")

@@ -31,7 +31,7 @@ from otsgraph.core import data_version
 from otsgraph.core.data_version import VERSION_GRAPH
 from otsgraph.core.graphs import DEFAULT_GRAPHS
 from otsgraph.core.namespaces import BASE
-from otsgraph.core.remote import BackendError, RemoteStore, credentials, urllib_transport
+from otsgraph.core.remote import BackendError, RemoteStore, credentials, http_transport
 from otsgraph.pipeline.publish import (
     GENID,
     RELEASE_GRAPH,
@@ -190,7 +190,7 @@ def test_a_store_that_loses_a_triple_fails_the_verification_naming_the_graph(bac
             if triples and not lost:  # the first triple sent never arrives
                 lost.append(lines.pop(triples[0]))
                 request.data = b"\n".join(lines)
-        return urllib_transport(request, timeout)
+        return http_transport(request, timeout)
 
     store = RemoteStore.at(backend, send=lossy)
     with pytest.raises(VerificationFailed) as failed:

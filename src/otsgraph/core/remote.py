@@ -15,7 +15,7 @@ would show them): `OTSGRAPH_BACKEND_TOKEN` (sent as a Bearer token), else `OTSGR
 `OTSGRAPH_BACKEND_PASSWORD` (HTTP Basic).
 
 The transport is injected (`send(request, timeout) -> (status, headers, body)`), as the Wikidata
-client's is, so that tests can record what is sent; the default is urllib.
+client's is, so that tests can record what is sent; the default keeps connections alive (urllib3).
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ import http.client
 import json
 import os
 import re
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+import urllib3
 
 Response = tuple[int, Mapping[str, str], bytes]
 Transport = Callable[[urllib.request.Request, float], Response]
@@ -66,21 +66,38 @@ class BackendError(Exception):
 _HEADERS_ALLOWED = 200_000
 
 
-def urllib_transport(request: urllib.request.Request, timeout: float) -> Response:
+#: kept-alive connections to the store, shared by the threads of a process: a front sends one or two
+#: requests to the store for each of its own, and a new TCP connection for each doubled their cost
+_POOL = urllib3.PoolManager(num_pools=8, maxsize=32, retries=False)
+
+
+def http_transport(request: urllib.request.Request, timeout: float) -> Response:
+    """Send the request on a kept-alive connection; read at most the request's byte limit."""
     http.client._MAXHEADERS = max(http.client._MAXHEADERS, _HEADERS_ALLOWED)  # type: ignore[attr-defined]
+    limit = getattr(request, LIMIT_ATTRIBUTE, None)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            limit = getattr(request, LIMIT_ATTRIBUTE, None)
-            body = answer.read() if limit is None else answer.read(limit + 1)
-            headers = dict(answer.headers)
-            if limit is not None and len(body) > limit:  # the rest is never read into memory
-                headers[TRUNCATED_HEADER] = "1"
-            return answer.status, headers, body
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, dict(error.headers or {}), error.read()
-    except (urllib.error.URLError, OSError) as error:
-        raise BackendUnreachable(f"{request.full_url}: {getattr(error, 'reason', error)}") from None
+        answer = _POOL.request(
+            request.get_method(),
+            request.full_url,
+            body=request.data,
+            headers=dict(request.header_items()),
+            timeout=urllib3.Timeout(connect=min(timeout, 10.0), read=timeout),
+            preload_content=False,
+            redirect=False,
+        )
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        raise BackendUnreachable(f"{request.full_url}: {error}") from None
+    try:
+        body = answer.read() if limit is None else answer.read(limit + 1)
+        headers = dict(answer.headers)
+        if limit is not None and len(body) > limit:  # the rest is never read into memory
+            headers[TRUNCATED_HEADER] = "1"
+            answer.close()  # the connection holds the unread rest: it is not reused
+        return answer.status, headers, body
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        raise BackendUnreachable(f"{request.full_url}: {error}") from None
+    finally:
+        answer.release_conn()
 
 
 def credentials(environ: Mapping[str, str] | None = None) -> str | None:
@@ -101,7 +118,7 @@ class RemoteStore:
     update_url: str
     graph_store_url: str | None = None  # None: write graphs by SPARQL Update
     authorization: str | None = None
-    send: Transport = urllib_transport
+    send: Transport = http_transport
     timeout: float = 300.0
     #: the most statements one update request may hold (None: any number). Virtuoso's SPARQL
     #: compiler runs out of memory on a few thousand lines, so `/sparql` endpoints get 500
@@ -115,7 +132,7 @@ class RemoteStore:
         update_url: str | None = None,
         graph_store_url: str | None = None,
         environ: Mapping[str, str] | None = None,
-        send: Transport = urllib_transport,
+        send: Transport = http_transport,
     ) -> RemoteStore:
         """The store whose query endpoint is `url`; the other endpoints derived for known engines."""
         parts = urllib.parse.urlsplit(url)

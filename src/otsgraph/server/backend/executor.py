@@ -100,12 +100,15 @@ class RemoteExecutor:
         self.local.close()
 
     def _query(self, job: QueryJob, sink: Sink, deadline: float, named: list[str]) -> Answer:
-        form = query_form(job.text)
+        form, reads_graphs = query_form(job.text)
         default = [g for g in job.default_graph or () if g != DEFAULT_GRAPH]
         if job.named_graphs is not None:
             named = list(job.named_graphs)
-        elif not default:
-            named = []  # the query's own FROM NAMED, or the store's own dataset (serve --empty)
+        elif not default or not reads_graphs:
+            # the query's own FROM NAMED, or the store's own dataset (serve --empty); or a query that
+            # reads no graph by name, whose answer the named graphs cannot change (and each costs the
+            # store a dataset entry, and Virtuoso an echoed header)
+            named = []
         left = max(0.1, deadline - time.monotonic())
         # Virtuoso is told to stop a second and a half early (it was seen to overrun by up to a
         # second), so that its partial answer comes back before the front's deadline and is refused
@@ -134,15 +137,21 @@ class RemoteExecutor:
         return _reserialise(form, headers.get("content-type", ""), body, job, sink)
 
 
-def query_form(text: str) -> str:
-    """select, ask, construct or describe: the first of these keywords (select when none is found)."""
+def query_form(text: str) -> tuple[str, bool]:
+    """(select, ask, construct or describe: the first of these keywords, select when none is found;
+    whether the query names a graph: a GRAPH pattern, or an unreadable text, to be safe)."""
+    form, graph = None, False
     try:
         for kind, word, _ in tokens(text):
-            if kind == "word" and word.lower() in FORMS:
-                return word.lower()
+            if kind != "word":
+                continue
+            lowered = word.lower()
+            if form is None and lowered in FORMS:
+                form = lowered
+            graph = graph or lowered == "graph"
     except ScanError:
-        pass
-    return "select"
+        graph = True
+    return form or "select", graph
 
 
 _VIRTUOSO_LINE = re.compile(r"\bline (\d+)")
