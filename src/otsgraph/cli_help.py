@@ -62,12 +62,15 @@ COMMANDS: dict[str, CommandHelp] = {
         "Serve the built graph: the SPARQL 1.1 endpoint (/sparql), the Graph Store (/rdf-graphs), "
         "pages per entity, the query page (/), /validate and /reconcile. Writes need a token "
         "(--update-token or $OTSGRAPH_UPDATE_TOKEN). Queries run in isolated worker processes "
-        "with a deadline and a memory cap (docs/server.md).",
+        "with a deadline and a memory cap (docs/server.md). With --backend URL, serve a SPARQL 1.1 "
+        "store that `publish` filled: queries run there, accepted writes are written there, and "
+        "several such fronts can serve one store (docs/deploy.md); exit 3 when it cannot be reached.",
         (
             "otsgraph serve                          # http://127.0.0.1:8000/",
             "otsgraph serve --port 8080 --query-timeout 10",
             "OTSGRAPH_UPDATE_TOKEN='alice:s3cret' otsgraph serve   # accept writes",
             "otsgraph serve --empty                  # a plain empty SPARQL store",
+            "otsgraph serve --backend http://127.0.0.1:7878/query   # in front of oxigraph serve",
         ),
     ),
     "link": CommandHelp(

@@ -4,7 +4,7 @@ An executor runs a job (jobs.QueryJob, jobs.UpdateJob) for a client within a tim
 answers (data version, value) or a ProtocolError. Two implement it: the process pool (pool.py,
 the default of `serve`: isolated, killable, memory-capped) and ThreadExecutor here
 (`--executor thread`: in the server's own process, kept so that the bench can compare the two).
-A remote engine would be a third.
+A remote store is a third (server/backend/executor.py: `serve --backend`).
 
 ThreadExecutor: pyoxigraph releases the GIL while it evaluates, so queries on worker threads run
 in parallel, but it has no way to cancel one. Two things bound a query here:
