@@ -106,7 +106,9 @@ class ServerState:
         if self.backend is not None:
             from .backend.front import FrontWriteLock
 
-            self.write_lock = FrontWriteLock(self.store_lock, self._hold_backend, self._leave_backend)
+            self.write_lock = FrontWriteLock(
+                self.store_lock, self._hold_backend, self._leave_backend, self.config.query_timeout
+            )
             self.version = self.backend.version.number
         self.executor = make_executor(self)
         # a state dropped without close() (tests make many) still stops its workers
@@ -167,7 +169,18 @@ class ServerState:
 
 
 def make_executor(server: ServerState):
-    """The executor the config names: the process pool reads checkpoints of an on-disk store."""
+    """The executor the config names (in front of a backend, wrapped: client queries go there)."""
+    local = _local_executor(server)
+    if server.backend is None:
+        return local
+    from .backend.executor import RemoteExecutor
+
+    config = server.config
+    return RemoteExecutor(local, server, max(8, 2 * config.query_workers), config.max_queries_per_client)
+
+
+def _local_executor(server: ServerState):
+    """The executor of this process's store: the process pool reads checkpoints of an on-disk store."""
     config = server.config
     this = weakref.ref(server)  # the executor must not keep its state alive (see the finalizer)
 
@@ -202,12 +215,7 @@ def make_executor(server: ServerState):
         global_mb=config.server_memory_mb,
         long_after=config.long_query_after,
     )
-    pool = ProcessPool(Snapshots(server.store, folder, server.store_lock), version, limits)
-    if server.backend is None:
-        return pool
-    from .backend.executor import RemoteExecutor
-
-    return RemoteExecutor(pool, server, max(8, 2 * config.query_workers), config.max_queries_per_client)
+    return ProcessPool(Snapshots(server.store, folder, server.store_lock), version, limits)
 
 
 def _close(executor, scratch: Path | None) -> None:

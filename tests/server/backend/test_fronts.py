@@ -148,6 +148,23 @@ def test_a_front_sends_the_documented_dataset_never_the_stores_default_graph(pub
         assert f"{OTS[:-9]}graph/asserted" in graphs
 
 
+@pytest.mark.parametrize("executor", ["process", "thread"])
+def test_client_queries_run_on_the_store_whichever_executor_serves_the_front(
+    oxigraph, release_quads, tmp_path, executor
+):
+    """A triple put into a served graph past the fronts (unsupported, and so the version does not
+    move and the front's mirror never holds it) is seen by a client query: the store answered it.
+    (Were the query run on the mirror, it would not be: a bug once, with `--executor thread`.)"""
+    publish(RemoteStore.at(oxigraph), release_quads)
+    with front(oxigraph, tmp_path, "front", "--executor", executor) as address:
+        assert not ask(address, "ASK { ?s <urn:x:p> ?o }")  # (answers are cached by the version)
+        asserted = f"{OTS[:-9]}graph/asserted"
+        RemoteStore.at(oxigraph).update(
+            f'INSERT DATA {{ GRAPH <{asserted}> {{ <{RES}kazakhstan> <urn:x:p> "past the fronts" }} }}'
+        )
+        assert ask(address, 'ASK { ?s <urn:x:p> "past the fronts" }')
+
+
 # ---------------------------------------------------------------------------------------- two fronts
 
 

@@ -22,6 +22,7 @@ node in a later DELETE, and the mirror must hold what the store holds).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
@@ -145,6 +146,13 @@ class Backend:
         self.applied += len(found)
         return True
 
+    def _undo(self, adds: list[ox.Quad], removes: list[ox.Quad], at: int) -> None:
+        """Best effort, after a commit failed between two of its requests: the version did not move,
+        so the guard still holds and the inverse applies. What it cannot undo, a whole read finds."""
+        with contextlib.suppress(BackendUnreachable, BackendError):
+            for operation in _undo_operations(adds, removes, at):
+                self.remote.update(operation)
+
     # ---- writing --------------------------------------------------------------------------------
 
     def write(self, mirror: ox.Store, plan, record: audit.AuditRecord, hook) -> None:
@@ -154,14 +162,18 @@ class Backend:
         operations = [*_guarded("DELETE", removes, at), *_guarded("INSERT", adds, at)]
         delta = (audit.serialise_quads(adds), audit.serialise_quads(removes))
         operations.append(data_version.bump(at, record.iri, delta))
+        sent = 0
         try:
             if self.remote.statements_per_update is None:  # one request: one transaction
                 self.remote.update(" ;\n".join(operations))
             else:  # Virtuoso: an operation of at most 500 statements a request
                 for operation in operations:
                     self.remote.update(operation)
+                    sent += 1
             after = data_version.read(self.remote)
         except (BackendUnreachable, BackendError) as err:
+            if sent:  # some requests of a Virtuoso commit went in, the version's bump did not
+                self._undo(adds, removes, at)
             self.version = DataVersion(-1, "")  # read everything again before the next request
             raise unreachable(err) from None
         if after != DataVersion(at + 1, record.iri):
@@ -176,6 +188,12 @@ class Backend:
             )
         audit.apply(mirror, plan, record, hook)
         self.version = after
+
+
+def _undo_operations(adds: list[ox.Quad], removes: list[ox.Quad], at: int) -> list[str]:
+    """The inverse of a change at version `at`: what it added taken out, what it removed put back
+    (the plan adds only quads the store did not hold, and removes only quads it held)."""
+    return [*_guarded("DELETE", adds, at), *_guarded("INSERT", removes, at)]
 
 
 def _guarded(verb: str, quads: list[ox.Quad], at: int, per_operation: int = 500) -> list[str]:
@@ -232,9 +250,10 @@ class FrontWriteLock:
     Re-entrant, as the plain lock is; `acquire(timeout=…)` answers False once the time is up."""
 
     def __init__(
-        self, local: threading.RLock, first: Callable[[float], bool], last: Callable[[], None]
+        self, local: threading.RLock, first: Callable[[float], bool], last: Callable[[], None], wait: float
     ) -> None:
         self.local = local
+        self.wait = wait  # seconds `with lock:` waits for the fronts' lock before 409
         self._first = first  # called with the deadline by the outermost acquire: True when held
         self._last = last
         self._depth = 0  # guarded by `local`
@@ -265,7 +284,7 @@ class FrontWriteLock:
             self.local.release()
 
     def __enter__(self) -> FrontWriteLock:
-        if not self.acquire():
+        if not self.acquire(timeout=self.wait):
             raise ProtocolError(409, "conflict", "another front held the write lock for too long; try again")
         return self
 
