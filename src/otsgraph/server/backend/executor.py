@@ -10,6 +10,9 @@ asked for, by the same serialisers as the embedded store's, so that clients see 
 - a partial answer (Virtuoso's anytime queries: HTTP 206 or an X-SQL-State header) is 503, never
   passed on as if whole;
 - the answer is read up to a size (twice the client's limit), never whole into memory.
+A query that reads graphs by name over more graphs than the engine takes in one dataset (Virtuoso's
+SPARQL compiler refuses some 4,000 named-graph-uri; 2,000 already cost it half a second) is answered
+by the front from its copy, which holds the same graphs at the same version.
 
 The time limit: the front stops waiting at the deadline and answers 503. Virtuoso is also told the
 limit (its `timeout` parameter) and stops there; Oxigraph's server has no way to be told, so a
@@ -40,6 +43,8 @@ from .front import unreachable
 FORMS = ("select", "ask", "construct", "describe")
 RESULTS_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
+#: the most named graphs a query is sent with, by engine (more: the front answers from its copy)
+MAX_NAMED_GRAPHS = {"virtuoso": 2_000}
 
 
 class RemoteExecutor:
@@ -53,6 +58,7 @@ class RemoteExecutor:
         self.runner = Runner(workers)
         self.limiter = ClientLimiter(per_client)
         self.partial = 0  # partial answers the backend gave (refused)
+        self.from_copy = 0  # queries answered from the front's copy (a dataset too large to send)
 
     def run(self, job: Any, client: str, timeout: float, request_id: str) -> tuple[int, Any]:
         if not isinstance(job, QueryJob):
@@ -62,11 +68,15 @@ class RemoteExecutor:
             raise ProtocolError(503, "shutting-down", "the server is stopping")
         version = server.version
         named = [g.value for g in server.store.named_graphs()] if server.union_default else []
+        default, named = _dataset(job, named)
+        if len(named) > MAX_NAMED_GRAPHS.get(self.backend.engine, len(named)):
+            self.from_copy += 1
+            return self.local.run(job, client, timeout, request_id)
         deadline = time.monotonic() + timeout
         self.limiter.try_acquire(client)
         try:
             value = self.runner.run(
-                lambda sink: self._query(job, sink, deadline, named),
+                lambda sink: self._query(job, sink, deadline, default, named),
                 timeout,
                 job.max_bytes,
                 lambda: self.limiter.release(client),
@@ -92,6 +102,7 @@ class RemoteExecutor:
             "backend_reloads": backend.reloads,
             "backend_deltas_applied": backend.applied,
             "backend_partial_answers": self.partial,
+            "backend_answers_from_copy": self.from_copy,
             "backend_lock_backoffs": backend.lock.backoffs,
         }
 
@@ -99,16 +110,10 @@ class RemoteExecutor:
         self.runner.shutdown()
         self.local.close()
 
-    def _query(self, job: QueryJob, sink: Sink, deadline: float, named: list[str]) -> Answer:
-        form, reads_graphs = query_form(job.text)
-        default = [g for g in job.default_graph or () if g != DEFAULT_GRAPH]
-        if job.named_graphs is not None:
-            named = list(job.named_graphs)
-        elif not default or not reads_graphs:
-            # the query's own FROM NAMED, or the store's own dataset (serve --empty); or a query that
-            # reads no graph by name, whose answer the named graphs cannot change (and each costs the
-            # store a dataset entry, and Virtuoso an echoed header)
-            named = []
+    def _query(
+        self, job: QueryJob, sink: Sink, deadline: float, default: list[str], named: list[str]
+    ) -> Answer:
+        form, _ = query_form(job.text)
         left = max(0.1, deadline - time.monotonic())
         # Virtuoso is told to stop a second and a half early (it was seen to overrun by up to a
         # second), so that its partial answer comes back before the front's deadline and is refused
@@ -246,3 +251,18 @@ def _timeout(seconds: float, engine: str) -> ProtocolError:
         f"backend ({stop}); narrow it (add a LIMIT, more specific patterns) and try again",
         {"Retry-After": "5"},
     )
+
+
+def _dataset(job: QueryJob, served: list[str]) -> tuple[list[str], list[str]]:
+    """The default and named graphs a query is sent with: its own FROM / FROM NAMED, else the
+    served default graph and (for a query that reads graphs by name) every served graph."""
+    _, reads_graphs = query_form(job.text)
+    default = [g for g in job.default_graph or () if g != DEFAULT_GRAPH]
+    if job.named_graphs is not None:
+        return default, list(job.named_graphs)
+    if not default or not reads_graphs:
+        # the store's own dataset (serve --empty); or a query that reads no graph by name, whose
+        # answer the named graphs cannot change (and each costs the store a dataset entry, and
+        # Virtuoso an echoed header)
+        return default, []
+    return default, served
