@@ -14,18 +14,20 @@ import pyoxigraph as ox
 
 from gate_support import LAYOUT, gate_on, graph, inferred, res, seeded_store_dir
 from otsgraph.core.graphs import DEFAULT_GRAPHS, SHIPPED_GRAPHS
-from otsgraph.core.loading import load_sources
-from otsgraph.core.namespaces import Graphs
+from otsgraph.core.loading import Sources, load_sources
+from otsgraph.core.namespaces import RDF_TYPE, Graphs
 from otsgraph.core.store import query
 from otsgraph.gate.change import change_from_quads
 from otsgraph.gate.seed import seed_from_sources
 from otsgraph.gate.submission import read_file
-from otsgraph.reasoning.closure import reason_triples, resting_on_background
+from otsgraph.reasoning.closure import reason, reason_triples, resting_on_background
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MARKER = ox.NamedNode(str(Graphs.INFERRED_FROM_BACKGROUND))
 INFERRED = ox.NamedNode(str(Graphs.INFERRED))
 BACKGROUND = ox.NamedNode(str(Graphs.BACKGROUND))
+ONTOLOGY_GRAPH = ox.NamedNode(str(Graphs.ONTOLOGY))
+ASSERTED_GRAPH = ox.NamedNode(str(Graphs.ASSERTED))
 OTS = "https://w3id.org/otsgraph/ontology/"
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 
@@ -165,3 +167,57 @@ def test_the_entity_page_badges_an_inference_that_rests_on_background():
     assert "rests on background" in page
     quoted = [r for r in rows if "/ontology/participant" in r and "<q lang=" in r]  # stated, with its quote
     assert quoted and not any("from_background" in r for r in quoted)
+
+
+def _sources_with(article: set[tuple], background: set[tuple]) -> Sources:
+    """The shipped ontology with this article data and this background."""
+    sources = Sources()
+    sources.graphs[ONTOLOGY_GRAPH] = list(load_sources(LAYOUT).graphs[ONTOLOGY_GRAPH])
+    sources.graphs[ASSERTED_GRAPH] = [ox.Triple(*t) for t in article]
+    sources.graphs[BACKGROUND] = [ox.Triple(*t) for t in background]
+    return sources
+
+
+def _two_closures(sources: Sources) -> tuple[set, set]:
+    """The definition the build's one staged run must meet: the closure with everything, and what
+    the closure without the background lacks (two runs)."""
+    ontology = set(sources.triples(ONTOLOGY_GRAPH))
+    base = set(sources.triples(ONTOLOGY_GRAPH, ASSERTED_GRAPH, BACKGROUND))
+    full = reason_triples(base, ontology)
+    return full.inferred, resting_on_background(
+        full.inferred, base - set(sources.triples(BACKGROUND)), ontology
+    )
+
+
+def test_one_staged_run_marks_what_two_closures_mark_when_the_background_only_adds():
+    event, city_a, city_b, state = (res(f"x-test-{n}") for n in ("event", "city-a", "city-b", "state"))
+    gyear = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
+    article = {(event, ots("heldIn"), city_a), (city_a, ots("inCountry"), state)}
+    background = {
+        (event, ots("heldIn"), city_b),
+        (city_b, ots("inCountry"), state),
+        (event, ots("date"), ox.Literal("2009", datatype=gyear)),  # a date the article lacks
+    }
+    sources = _sources_with(article, background)
+    reasoned = reason(sources)
+    inferred, marked = _two_closures(sources)
+    assert reasoned.inferred == inferred and reasoned.from_background == marked
+    assert (event, ots("earliestDate"), ox.Literal("2009-01-01", datatype=XSD_DATE)) in marked
+    assert (city_b, ots("locatedIn"), state) in marked
+    assert (event, ots("hostCountry"), state) in inferred - marked
+
+
+def test_a_background_date_that_narrows_the_articles_range_is_marked_as_two_closures_mark_it():
+    """The temporal rule is not monotone: a finer background date replaces the article's range, so the
+    closure without the background holds an earliest date the full closure does not. The staged
+    run cannot go on from the article's fixpoint then, and reasons over each apart."""
+    event = res("x-test-event")
+    gyear = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
+    article = {(event, ots("date"), ox.Literal("2009", datatype=gyear)), (event, RDF_TYPE, ots("Summit"))}
+    background = {(event, ots("date"), ox.Literal("2009-10-03", datatype=XSD_DATE))}
+    sources = _sources_with(article, background)
+    reasoned = reason(sources)
+    inferred, marked = _two_closures(sources)
+    assert reasoned.inferred == inferred and reasoned.from_background == marked
+    assert (event, ots("earliestDate"), ox.Literal("2009-10-03", datatype=XSD_DATE)) in marked
+    assert (event, ots("earliestDate"), ox.Literal("2009-01-01", datatype=XSD_DATE)) not in inferred

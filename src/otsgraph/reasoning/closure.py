@@ -45,10 +45,22 @@ def reason(sources: Sources, with_temporal: bool = True) -> Reasoned:
     and mark the inferences that rest on the background (docs/background.md)."""
     base = set(sources.triples(*REASONED_GRAPHS))
     ontology = set(sources.triples(ONTOLOGY))
-    reasoned = reason_triples(base, ontology, with_temporal)
     without = set(sources.triples(*(g for g in REASONED_GRAPHS if g != BACKGROUND)))
-    reasoned.from_background = resting_on_background(reasoned.inferred, without, ontology, with_temporal)
-    return reasoned
+    tbox = reasoning.compile_tbox(ontology)
+    extra, extra_why = temporal.temporal_triples(base) if with_temporal else (set(), {})
+    extra -= base
+    extra_alone = temporal.temporal_triples(without)[0] - without if with_temporal else set()
+    if not extra_alone <= base | extra:  # the temporal rule is not monotone (a date range can
+        # narrow): reason over the data without the background apart
+        reasoned = reason_triples(base, ontology, with_temporal)
+        reasoned.from_background = resting_on_background(reasoned.inferred, without, ontology, with_temporal)
+        return reasoned
+    # one run in two stages: without the background first, then with it; what the second stage
+    # reaches is what rests on the background (the same as resting_on_background finds)
+    closure, reached = reasoning.materialise_in_stages(without | extra_alone, (base - without) | extra, tbox)
+    closure.inferred |= extra
+    closure.derivations.update(extra_why)
+    return Reasoned(base, closure, from_background=reached - base)
 
 
 def resting_on_background(

@@ -509,18 +509,21 @@ def derivable(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
 
 def materialise(triples: Iterable[TripleKey], tbox: Tbox) -> Closure:
     """Run the OWL 2 RL rules the ontology uses to a fixpoint."""
+    return materialise_in_stages(triples, (), tbox)[0]
+
+
+def materialise_in_stages(
+    first: Iterable[TripleKey], then: Iterable[TripleKey], tbox: Tbox
+) -> tuple[Closure, set[TripleKey]]:
+    """The closure of `first` and `then` together, and the part of it that the closure of `first`
+    alone lacks. One run: the rules are monotone, so the second stage goes on from the first
+    stage's fixpoint instead of reasoning over everything twice (the build's background marking)."""
     closure: set[TripleKey] = set()
     joined = {RDF_TYPE} | tbox.transitive | tbox.functional | tbox.inverse_functional
     joined |= {link for links, _ in tbox.chains for link in links}
     index = _Index(joined)
     derivations: dict[TripleKey, Derivation] = {}
-    work: list[TripleKey] = []
-    for t in triples:
-        if t not in closure:
-            closure.add(t)
-            index.add(*t)
-            work.append(t)
-    asserted = set(closure)
+    asserted: set[TripleKey] = set()
     triggers = {rule.name: set(rule.triggers(tbox)) for rule in RULES}
     applicable: dict[tuple[bool, Term], tuple[Rule, ...]] = {}  # the rules a kind of triple can fire
 
@@ -535,17 +538,36 @@ def materialise(triples: Iterable[TripleKey], tbox: Tbox) -> Closure:
             )
         return found
 
-    while work:
-        t = work.pop()
-        for rule in rules_for(t[1], t[2]):  # consequences(), for the rules that can fire on t
-            for conclusion, premises in rule.forward(t, tbox, index):
-                if conclusion not in closure:
-                    closure.add(conclusion)
-                    index.add(*conclusion)
-                    derivations[conclusion] = Derivation(rule.name, premises)
-                    work.append(conclusion)
+    def run(seeds: Iterable[TripleKey]) -> set[TripleKey]:
+        """Add the seeds and run to the fixpoint; what was not in the closure before."""
+        reached: set[TripleKey] = set()
+        work: list[TripleKey] = []
+        for t in seeds:
+            asserted.add(t)
+            if t not in closure:
+                closure.add(t)
+                index.add(*t)
+                work.append(t)
+                reached.add(t)
+            else:
+                derivations.pop(t, None)  # a seed the first stage had inferred: asserted now
+        while work:
+            t = work.pop()
+            for rule in rules_for(t[1], t[2]):  # consequences(), for the rules that can fire on t
+                for conclusion, premises in rule.forward(t, tbox, index):
+                    if conclusion not in closure:
+                        closure.add(conclusion)
+                        index.add(*conclusion)
+                        derivations[conclusion] = Derivation(rule.name, premises)
+                        work.append(conclusion)
+                        reached.add(conclusion)
+        return reached
+
+    run(first)
+    only_with_then = run(then)
     inferred = closure - asserted
-    return Closure(inferred, derivations, find_inconsistencies(closure, index, tbox))
+    closure_result = Closure(inferred, derivations, find_inconsistencies(closure, index, tbox))
+    return closure_result, only_with_then
 
 
 def find_inconsistencies(closure: set[TripleKey], index: _Index, tbox: Tbox) -> list[Inconsistency]:

@@ -141,16 +141,21 @@ class ShapesGraph:
         for s, p, o in triples:
             self.by_subject[s][p].append(o)
         self._shapes: dict[Term, Shape] = {}
+        self._lists: dict[Term, list[Term]] = {}
 
     def values(self, node: Term, name: str) -> list[Term]:
         return self.by_subject.get(node, {}).get(sh(name), [])
 
     def rdf_list(self, head: Term) -> list[Term]:
-        items = []
-        while head != RDF_NIL and head in self.by_subject:
-            items.append(self.by_subject[head][RDF_FIRST][0])
-            head = self.by_subject[head][RDF_REST][0]
-        return items
+        """The members of the list at `head` (read once: the shapes do not change)."""
+        found = self._lists.get(head)
+        if found is None:
+            found, node = [], head
+            while node != RDF_NIL and node in self.by_subject:
+                found.append(self.by_subject[node][RDF_FIRST][0])
+                node = self.by_subject[node][RDF_REST][0]
+            self._lists[head] = found
+        return found
 
     def shape(self, node: Term) -> Shape:
         if node not in self._shapes:
@@ -255,17 +260,27 @@ class ShapesGraph:
 
 
 class DataIndex:
-    """Triples by subject and by object, for path evaluation."""
+    """Triples by subject and (built on first use: only inverse paths and sh:targetObjectsOf need
+    it, and the shipped shapes use neither) by object, for path evaluation."""
 
     def __init__(self, triples: Iterable[tuple]) -> None:
         self.out: dict = defaultdict(lambda: defaultdict(list))
-        self.into: dict = defaultdict(lambda: defaultdict(list))
         self.instances: dict = defaultdict(list)
-        for s, p, o in triples:
+        self._triples = triples if isinstance(triples, (list, tuple, set, frozenset)) else list(triples)
+        self._into: dict | None = None
+        for s, p, o in self._triples:
             self.out[s][p].append(o)
-            self.into[o][p].append(s)
             if p == RDF_TYPE:
                 self.instances[o].append(s)
+
+    @property
+    def into(self) -> dict:
+        if self._into is None:
+            into: dict = defaultdict(lambda: defaultdict(list))
+            for s, p, o in self._triples:
+                into[o][p].append(s)
+            self._into = into
+        return self._into
 
     def types(self, node: Term) -> list[Term]:
         return self.out.get(node, {}).get(RDF_TYPE, [])
