@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from gate_support import LAYOUT, gate_on, graph, inferred, res, seeded_store_dir
 from otsgraph.core.graphs import DEFAULT_GRAPHS, SHIPPED_GRAPHS
-from otsgraph.core.loading import Sources, load_sources
+from otsgraph.core.loading import Sources, Statement, load_sources
 from otsgraph.core.namespaces import RDF_TYPE, Graphs
 from otsgraph.core.store import query
 from otsgraph.gate.change import change_from_quads
@@ -173,8 +173,8 @@ def _sources_with(article: set[tuple], background: set[tuple]) -> Sources:
     """The shipped ontology with this article data and this background."""
     sources = Sources()
     sources.graphs[ONTOLOGY_GRAPH] = list(load_sources(LAYOUT).graphs[ONTOLOGY_GRAPH])
-    sources.graphs[ASSERTED_GRAPH] = [ox.Triple(*t) for t in article]
-    sources.graphs[BACKGROUND] = [ox.Triple(*t) for t in background]
+    sources.graphs[ASSERTED_GRAPH] = [Statement(*t) for t in article]
+    sources.graphs[BACKGROUND] = [Statement(*t) for t in background]
     return sources
 
 

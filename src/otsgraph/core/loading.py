@@ -6,6 +6,7 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -158,18 +159,33 @@ def parse_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[ox.Quad]:
         raise LoadError(path, message, error.lineno, error.offset) from error
 
 
+class Statement(NamedTuple):
+    """A triple of the shipped files: a plain tuple (what reasoning and validation read, with no
+    copy) that also reads as `ox.Triple` does (.subject, .predicate, .object)."""
+
+    subject: ox.NamedNode | ox.BlankNode
+    predicate: ox.NamedNode
+    object: ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+_statement = Statement._make
+
+
 @dataclass
 class Sources:
     """The shipped files, read into the dataset's graphs."""
 
-    graphs: dict[ox.NamedNode, list[ox.Triple]] = field(default_factory=lambda: defaultdict(list))
-    claim_graphs: dict[ox.NamedNode, list[ox.Triple]] = field(default_factory=lambda: defaultdict(list))
-    shapes: list[ox.Triple] = field(default_factory=list)
+    graphs: dict[ox.NamedNode, list[Statement]] = field(default_factory=lambda: defaultdict(list))
+    claim_graphs: dict[ox.NamedNode, list[Statement]] = field(default_factory=lambda: defaultdict(list))
+    shapes: list[Statement] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
-    def triples(self, *names: ox.NamedNode) -> list[tuple]:
-        """The triples of these graphs."""
-        return [(t.subject, t.predicate, t.object) for name in names for t in self.graphs[name]]
+    def triples(self, *names: ox.NamedNode) -> list[Statement]:
+        """The triples of these graphs (tuples: (subject, predicate, object))."""
+        return [t for name in names for t in self.graphs.get(name, ())]
+
+    def count(self, *names: ox.NamedNode) -> int:
+        return sum(len(self.graphs.get(name, ())) for name in names)
 
     def quads(self) -> list[ox.Quad]:
         """Every quad of the shipped dataset: the fixed graphs and each claim graph."""
@@ -190,15 +206,20 @@ def _files(folder: Path, *suffixes: str) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file())
 
 
-def _make_disjoint(sources: Sources, graph: ox.NamedNode, before: tuple[ox.NamedNode, ...]) -> None:
-    """Drop from `graph` the triples an earlier graph already holds.
+def _make_disjoint(
+    sources: Sources, held: dict, graph: ox.NamedNode, before: tuple[ox.NamedNode, ...]
+) -> None:
+    """Drop from `graph` the triples an earlier graph already holds (`held`: each graph's triples,
+    without repeats, as a dict: a set that keeps the files' order).
 
     The default graph is the union of the fixed graphs, and SPARQL would count a triple
     held by two of them twice. A background fact the article also states is not background;
     its background claim graph still records it.
     """
-    seen = {t for g in before for t in sources.graphs[g]}
-    sources.graphs[graph] = [t for t in dict.fromkeys(sources.graphs[graph]) if t not in seen]
+    earlier = [held[g] for g in before if g in held]
+    if earlier:
+        held[graph] = {t: None for t in held.get(graph, ()) if not any(t in e for e in earlier)}
+    sources.graphs[graph] = list(held.get(graph, ()))
 
 
 def load_sources(layout: Layout) -> Sources:
@@ -210,20 +231,27 @@ def load_sources(layout: Layout) -> Sources:
     background, provenance = _node(Graphs.BACKGROUND), _node(Graphs.PROVENANCE)
     links, labels = _node(Graphs.LINKS), _node(Graphs.LABELS)
     labels_claim = _node(ENTITY_LABELS_CLAIM)
+    default_graph_type = ox.DefaultGraph
 
     def add(path: Path, default_graph: ox.NamedNode, claims_into: ox.NamedNode | None) -> None:
         sources.files.append(path)
-        for q in parse_file(path):
-            triple = ox.Triple(q.subject, q.predicate, q.object)
-            if isinstance(q.graph_name, ox.DefaultGraph):
-                sources.graphs[default_graph].append(triple)
-                if default_graph == asserted:
-                    sources.claim_graphs[labels_claim].append(triple)
-            elif claims_into is None:
-                raise LoadError(path, f"named graph {q.graph_name} is not allowed in this file")
+        quads = parse_file(path)
+        into_default = sources.graphs[default_graph]
+        also_claim = sources.claim_graphs[labels_claim] if default_graph == asserted else None
+        into_claims = sources.graphs[claims_into] if claims_into is not None else None
+        claims = sources.claim_graphs
+        for q in quads:  # the loop every shipped triple passes: kept lean
+            triple = _statement((q.subject, q.predicate, q.object))
+            graph = q.graph_name
+            if type(graph) is default_graph_type:
+                into_default.append(triple)
+                if also_claim is not None:
+                    also_claim.append(triple)
+            elif into_claims is None:
+                raise LoadError(path, f"named graph {graph} is not allowed in this file")
             else:
-                sources.claim_graphs[q.graph_name].append(triple)
-                sources.graphs[claims_into].append(triple)
+                claims[graph].append(triple)
+                into_claims.append(triple)
 
     for path in _files(layout.ontology_dir, ".ttl"):
         add(path, ontology, None)
@@ -239,15 +267,19 @@ def load_sources(layout: Layout) -> Sources:
         add(path, labels, None)  # the project's labels and translations, not the article's wording
     for path in sorted(layout.data_dir.glob("*.ttl")) if layout.data_dir.is_dir() else []:
         add(path, provenance, None)
+    for table in (sources.graphs, sources.claim_graphs):  # (a file may have given a graph nothing)
+        for name in [name for name, triples in table.items() if not triples]:
+            del table[name]
+    held = {graph: dict.fromkeys(triples) for graph, triples in sources.graphs.items()}
     for graph in list(sources.graphs):
-        _make_disjoint(sources, graph, ())
-    _make_disjoint(sources, asserted, (ontology,))
-    _make_disjoint(sources, background, (asserted, ontology))
-    _make_disjoint(sources, provenance, (asserted, ontology, background))
-    _make_disjoint(sources, labels, (asserted, ontology, background, provenance))
+        _make_disjoint(sources, held, graph, ())
+    _make_disjoint(sources, held, asserted, (ontology,))
+    _make_disjoint(sources, held, background, (asserted, ontology))
+    _make_disjoint(sources, held, provenance, (asserted, ontology, background))
+    _make_disjoint(sources, held, labels, (asserted, ontology, background, provenance))
     for path in _files(layout.shapes_dir, ".ttl"):
         sources.files.append(path)
-        sources.shapes += [ox.Triple(q.subject, q.predicate, q.object) for q in parse_file(path)]
+        sources.shapes += [_statement((q.subject, q.predicate, q.object)) for q in parse_file(path)]
     _check_inputs(layout, sources)
     return sources
 

@@ -74,7 +74,7 @@ def run_build(
     timings["load"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    progress(f"reasoning over {len(sources.triples(*REASONED_GRAPHS))} triples")
+    progress(f"reasoning over {sources.count(*REASONED_GRAPHS)} triples")
     reasoned = reason(sources)
     timings["reason"] = time.perf_counter() - started
 
