@@ -131,6 +131,8 @@ class Shape:
     severity: NamedNode = field(default_factory=lambda: sh("Violation"))
     messages: list[str] = field(default_factory=list)
     deactivated: bool = False
+    #: params by component local name ("minCount"), read once: validate_shape runs for every node
+    components: list[tuple[str, list[Term]]] = field(default_factory=list)
 
 
 class ShapesGraph:
@@ -163,6 +165,7 @@ class ShapesGraph:
             paths = props.get(sh("path"), [])
             shape = Shape(node, paths[0] if paths else None)
             shape.params = {p: v for p, v in props.items() if p in COMPONENTS}
+            shape.components = [(p.value.removeprefix(SH), v) for p, v in shape.params.items()]
             severities = props.get(sh("severity"), [])
             if severities:
                 shape.severity = severities[0]
@@ -452,6 +455,17 @@ def _lang_matches(tag: str, wanted: str) -> bool:
 # ---- The validator -------------------------------------------------------------------------
 
 
+_COMPONENT_IRIS: dict[str, NamedNode] = {}
+
+
+def _component_iri(name: str) -> NamedNode:
+    """sh:ClassConstraintComponent for "class" (made once per name)."""
+    iri = _COMPONENT_IRIS.get(name)
+    if iri is None:
+        iri = _COMPONENT_IRIS[name] = sh(name[0].upper() + name[1:] + "ConstraintComponent")
+    return iri
+
+
 class Validator:
     def __init__(self, shapes: ShapesGraph, data: DataIndex) -> None:
         self.shapes = shapes
@@ -531,15 +545,12 @@ class Validator:
                     "; ".join(shape.messages),
                     shape.severity,
                     shape.node,
-                    sh(
-                        component[0].upper() + component[1:] + "ConstraintComponent"
-                    ),  # sh:ClassConstraintComponent
+                    _component_iri(component),  # sh:ClassConstraintComponent
                 )
             )
 
         p = shape.params
-        for component, args in p.items():
-            name = component.value.removeprefix(SH)
+        for name, args in shape.components:
             if name == "property":
                 for prop in args:
                     prop_shape = self.shapes.shape(prop)
