@@ -47,9 +47,11 @@ def reason(sources: Sources, with_temporal: bool = True) -> Reasoned:
     ontology = set(sources.triples(ONTOLOGY))
     without = set(sources.triples(*(g for g in REASONED_GRAPHS if g != BACKGROUND)))
     tbox = reasoning.compile_tbox(ontology)
-    extra, extra_why = temporal.temporal_triples(base) if with_temporal else (set(), {})
-    extra -= base
-    extra_alone = temporal.temporal_triples(without)[0] - without if with_temporal else set()
+    dated, extra_why = temporal.temporal_triples(base) if with_temporal else (set(), {})
+    extra = dated - base
+    if with_temporal and any(t[1] in temporal.READS for t in base - without):
+        dated = temporal.temporal_triples(without)[0]  # else the background changes no date
+    extra_alone = dated - without
     if not extra_alone <= base | extra:  # the temporal rule is not monotone (a date range can
         # narrow): reason over the data without the background apart
         reasoned = reason_triples(base, ontology, with_temporal)

@@ -73,6 +73,8 @@ HAS_END = NamedNode(TIME + "hasEnd")
 IN_YEAR = NamedNode(TIME + "inXSDgYear")
 IN_DATE = NamedNode(TIME + "inXSDDate")
 BOUNDS_RULE = TEMPORAL_RULE + "/date-bounds"
+#: every predicate the rule reads: its output depends on the triples with these and on no other
+READS = frozenset(DATE_PROPERTIES | LINK_PROPERTIES | {HAS_BEGINNING, HAS_END, IN_YEAR, IN_DATE})
 
 
 def date_bounds(lexical: str, datatype: str) -> tuple[dt.date, dt.date] | None:
@@ -234,7 +236,7 @@ def temporal_triples(
     triples: Iterable[TripleKey],
 ) -> tuple[set[TripleKey], dict[TripleKey, Derivation]]:
     """Date ranges, displayed dates and placement in periods, with derivations."""
-    triples = list(triples)
+    triples = [t for t in triples if t[1] in READS]  # (most of a graph is not about dates)
     by_subject: dict = defaultdict(lambda: defaultdict(list))
     for s, p, o in triples:
         by_subject[s][p].append(o)
