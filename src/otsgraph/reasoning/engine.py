@@ -71,7 +71,7 @@ UNSUPPORTED_PREDICATES = {
 TEMPORAL_RULE = "otsgraph:temporal-placement"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # (one per inferred triple: 800k at 1M, slots halve their size)
 class Derivation:
     """Why an inferred triple holds: the rule and the triples it was derived from."""
 
