@@ -277,6 +277,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    from otsgraph.core.bulk import collector_paused
     from otsgraph.core.exit_codes import EXIT_UNREACHABLE
     from otsgraph.core.loading import load_sources
     from otsgraph.core.remote import BackendError, BackendUnreachable, RemoteStore
@@ -289,9 +290,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
         store = RemoteStore.at(args.to, args.update_url, args.graph_store_url)
     except ValueError as error:
         return _fail("Usage error", str(error))
-    sources = load_sources(_layout(args))
-    console.progress("reasoning over the shipped graph")
-    quads = sources.quads() + inferred_quads(reason(sources))
+    with collector_paused():  # (core/bulk.py)
+        sources = load_sources(_layout(args))
+        console.progress("reasoning over the shipped graph")
+        quads = sources.quads() + inferred_quads(reason(sources))
     try:
         done = publish(store, quads, console.progress, from_environment(points=POINTS))
     except BackendUnreachable as error:

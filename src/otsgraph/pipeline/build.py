@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from otsgraph.core.bulk import collector_paused
 from otsgraph.core.graphs import ASSERTED, INFERRED, INFERRED_FROM_BACKGROUND, ONTOLOGY
 from otsgraph.core.loading import Layout, Sources, load_sources
 from otsgraph.core.namespaces import RDF_TYPE
@@ -67,6 +68,13 @@ def run_build(
     store_path: Path | None = None,
 ) -> BuildResult:
     """Load the shipped files, reason, validate, and (if write) write artefacts and seed the store."""
+    with collector_paused():  # millions of long-lived objects and no cycles (core/bulk.py)
+        return _build(layout, progress, write, check_shapes, store_path)
+
+
+def _build(
+    layout: Layout, progress: Progress, write: bool, check_shapes: bool, store_path: Path | None
+) -> BuildResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     progress("loading ontology, data and shapes")
