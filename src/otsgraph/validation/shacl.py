@@ -456,6 +456,9 @@ def _lang_matches(tag: str, wanted: str) -> bool:
 
 
 _COMPONENT_IRIS: dict[str, NamedNode] = {}
+#: what a check that only asks whether a node conforms records for a failure (never reported)
+_UNREPORTED = NamedNode("urn:otsgraph:unreported")
+_FAILED = Result(_UNREPORTED, None, None, "", NamedNode(SH + "Violation"), _UNREPORTED, _UNREPORTED)
 
 
 def _component_iri(name: str) -> NamedNode:
@@ -537,6 +540,9 @@ class Validator:
         results: list[Result] = []
 
         def fail(component: str, value: Term | None) -> None:
+            if stop_early:  # conforms() asks only whether there is a result: no need to make it
+                results.append(_FAILED)
+                return
             results.append(
                 Result(
                     focus,
@@ -649,9 +655,14 @@ class Validator:
                             fail(name, v)
                 elif name in ("or", "and", "xone"):
                     members = self.shapes.rdf_list(arg)
-                    for v in values:
-                        passed = sum(1 for m in members if self.conforms(v, m))
-                        ok = {"or": passed >= 1, "and": passed == len(members), "xone": passed == 1}[name]
+                    for v in values:  # each stops at the first member that settles it
+                        passing = (m for m in members if self.conforms(v, m))
+                        if name == "or":
+                            ok = next(passing, None) is not None
+                        elif name == "and":
+                            ok = all(self.conforms(v, m) for m in members)
+                        else:  # xone: one passes and no second one
+                            ok = next(passing, None) is not None and next(passing, None) is None
                         if not ok:
                             fail(name, v)
                 elif name == "not":
