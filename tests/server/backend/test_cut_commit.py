@@ -1,7 +1,9 @@
 """A front's commit cut between two of its requests (issue 13). Virtuoso takes a commit in requests
 of at most 500 statements, so a connection that drops after the first leaves part of a change in the
 store with the data version unmoved: the front takes it out again (each undo operation holds only
-while the version is still the one the commit started from), answers 503, and reads again."""
+while the version is still the one the commit started from), answers 503, and reads again. What the
+store held before the commit stays: the agent of an earlier change, whom the cut change's log
+record names again, is not taken out with it."""
 
 from __future__ import annotations
 
@@ -58,9 +60,11 @@ def test_a_virtuoso_commit_cut_before_its_version_bump_is_taken_out_again(virtuo
     backend = Backend(remote)
     mirror = ox.Store()
     backend.refresh(mirror, threading.RLock())
+    gate = Gate(mirror, LAYOUT, shapes=shapes(), recover=False, apply=backend.write)
+    # an earlier change by the same curator: the log names its agent, whom the cut one names again
+    gate.commit(change_from_quads(add=new_city("Firstcity")), who="curator")
     before = everything(virtuoso)
     mirror_before = set(mirror)
-    gate = Gate(mirror, LAYOUT, shapes=shapes(), recover=False, apply=backend.write)
 
     cut.set()
     with pytest.raises(ProtocolError) as raised:

@@ -155,11 +155,15 @@ class Backend:
         self.applied += len(found)
         return True
 
-    def _undo(self, adds: list[ox.Quad], removes: list[ox.Quad], at: int) -> None:
+    def _undo(self, mirror: ox.Store, adds: list[ox.Quad], removes: list[ox.Quad], at: int) -> None:
         """Best effort, after a commit failed between two of its requests: the version did not move,
-        so the guard still holds and the inverse applies. What it cannot undo, a whole read finds."""
+        so the guard still holds and the inverse applies. The mirror holds the store as it was before
+        the commit (version `at`): a quad it holds stays (an earlier change's agent, whom the log
+        record names again), one it lacks is not put back. What it cannot undo, a whole read finds."""
+        added = [q for q in dict.fromkeys(adds) if q not in mirror]
+        removed = [q for q in dict.fromkeys(removes) if q in mirror]
         with contextlib.suppress(BackendUnreachable, BackendError):
-            for operation in _undo_operations(adds, removes, at):
+            for operation in _undo_operations(added, removed, at):
                 self.remote.update(operation)
 
     # ---- writing --------------------------------------------------------------------------------
@@ -182,7 +186,7 @@ class Backend:
             after = data_version.read(self.remote)
         except (BackendUnreachable, BackendError) as err:
             if sent:  # some requests of a Virtuoso commit went in, the version's bump did not
-                self._undo(adds, removes, at)
+                self._undo(mirror, adds, removes, at)
             self.version = DataVersion(-1, "")  # read everything again before the next request
             raise unreachable(err) from None
         if after != DataVersion(at + 1, record.iri):
