@@ -38,7 +38,7 @@ ServerPort = 127.0.0.1:{http}
 ServerRoot = {dir}
 ServerThreads = 10
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 60
 """
 
@@ -74,11 +74,13 @@ def start_oxigraph(folder: Path, port: int | None = None) -> tuple[str, subproce
     return url, server
 
 
-def start_virtuoso(folder: Path) -> tuple[str, subprocess.Popen]:
-    """virtuoso-t with an ini of its own and SPARQL updates allowed on /sparql; (that URL, the process)."""
+def start_virtuoso(folder: Path, max_rows: int = 1_000_000) -> tuple[str, subprocess.Popen]:
+    """virtuoso-t with an ini of its own and SPARQL updates allowed on /sparql; (that URL, the process).
+    `max_rows` is its ResultSetMaxRows (Virtuoso's own ini ships with 10,000, which cuts answers)."""
     folder.mkdir(parents=True, exist_ok=True)
     isql, http = free_port(), free_port()
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(dir=folder, isql=isql, http=http))
+    ini = VIRTUOSO_INI.format(dir=folder, isql=isql, http=http, max_rows=max_rows)
+    (folder / "virtuoso.ini").write_text(ini)
     server = subprocess.Popen(
         ["virtuoso-t", "-f", "-c", str(folder / "virtuoso.ini")],
         cwd=folder,

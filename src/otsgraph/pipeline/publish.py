@@ -147,7 +147,7 @@ def staging_name(graph: str) -> str:
 
 
 def remote_triples(store: RemoteStore, graph: str) -> list[ox.Triple]:
-    rows = store.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    rows = store.graph_rows(graph)  # (in pages, where the store cuts its answers)
     return [ox.Triple(term_of(r["s"]), term_of(r["p"]), term_of(r["o"])) for r in rows]
 
 

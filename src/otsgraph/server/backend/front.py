@@ -42,6 +42,7 @@ from otsgraph.pipeline.publish import GENID, RELEASE_GRAPH, previous_graphs
 from ..execution.safety import ProtocolError
 
 PROV_MEMBER = "http://www.w3.org/ns/prov#hadMember"
+LIMIT_HINT = "raise its result limit (Virtuoso: [SPARQL] ResultSetMaxRows; docs/deploy.md)"
 GRAPHS_PER_READ = 500  # Virtuoso 7 refuses a VALUES of 8,000 graph names (SP030), takes 4,000
 
 
@@ -99,20 +100,61 @@ class Backend:
         return quads
 
     def _quads_of(self, graphs: list[str]) -> list[ox.Quad]:
-        values = " ".join(f"<{ox.NamedNode(g).value}>" for g in graphs)
-        where = f"WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        where = _where(graphs)
         counted = self.remote.select(f"SELECT (COUNT(*) AS ?n) {where}")
         expected = int(counted[0]["n"]["value"]) if counted else 0
         rows = self.remote.select(f"SELECT ?g ?s ?p ?o {where}")
-        if len(rows) != expected:
+        if len(rows) == expected:
+            return _quads_in(rows)
+        if not rows or len(rows) > expected:
             raise Truncated(
                 f"the backend holds {expected:,} triples in the served graphs but returned {len(rows):,}: "
-                "raise its result limit (Virtuoso: [SPARQL] ResultSetMaxRows; docs/deploy.md)"
+                + LIMIT_HINT
             )
-        return [
-            ox.Quad(term_of(r["s"]), term_of(r["p"]), term_of(r["o"]), ox.NamedNode(r["g"]["value"]))
-            for r in rows
-        ]
+        # the store cuts an answer at len(rows) rows (Virtuoso's ResultSetMaxRows, 10,000 in the ini it
+        # ships, as on public endpoints): read again in answers of at most that many
+        return self._paged(graphs, len(rows), expected)
+
+    def _paged(self, graphs: list[str], page: int, expected: int) -> list[ox.Quad]:
+        """The quads of these graphs in answers of at most `page` rows: small graphs together, a larger
+        one in pages (RemoteStore.graph_rows); each graph checked: as many distinct triples read as it
+        holds, else Truncated."""
+        sizes = self.remote.select(f"SELECT ?g (COUNT(*) AS ?n) {_where(graphs)} GROUP BY ?g")
+        held = {r["g"]["value"]: int(r["n"]["value"]) for r in sizes}
+        if sum(held.values()) != expected:  # the sizes themselves were cut
+            raise Truncated(f"the backend's answers are cut at {page:,} rows: {LIMIT_HINT}")
+        quads: list[ox.Quad] = []
+        batch: list[str] = []
+        in_batch = 0  # triples in the graphs of the batch
+        for graph in [*sorted(g for g in held if held[g] <= page), None]:  # None: the last batch
+            if batch and (graph is None or in_batch + held[graph] > page):
+                answer = self.remote.select(f"SELECT ?g ?s ?p ?o {_where(batch)}")
+                quads += self._whole({g: held[g] for g in batch}, _quads_in(answer))
+                batch, in_batch = [], 0
+            if graph is not None:
+                batch.append(graph)
+                in_batch += held[graph]
+        for graph in sorted(g for g in held if held[g] > page):
+            name = ox.NamedNode(graph)
+            rows = self.remote.graph_rows(graph)
+            triples = [ox.Quad(term_of(r["s"]), term_of(r["p"]), term_of(r["o"]), name) for r in rows]
+            quads += self._whole({graph: held[graph]}, triples)
+        return quads
+
+    @staticmethod
+    def _whole(held: dict[str, int], quads: list[ox.Quad]) -> list[ox.Quad]:
+        """These quads, when they are each graph's whole (`held`: its triples), else Truncated."""
+        quads = list(dict.fromkeys(quads))
+        read: dict[str, int] = {}
+        for quad in quads:
+            read[quad.graph_name.value] = read.get(quad.graph_name.value, 0) + 1
+        short = [g for g, n in held.items() if read.get(g, 0) != n]
+        if short:
+            raise Truncated(
+                f"the backend holds {held[short[0]]:,} triples in <{short[0]}> but its answers gave "
+                f"{read.get(short[0], 0):,} distinct ones: {LIMIT_HINT}"
+            )
+        return quads
 
     def refresh(self, mirror: ox.Store, mirror_lock: threading.RLock, force: bool = False) -> bool:
         """Bring the mirror to the store's version; True when it was read again."""
@@ -201,6 +243,19 @@ class Backend:
             )
         audit.apply(mirror, plan, record, hook)
         self.version = after
+
+
+def _where(graphs: Iterable[str]) -> str:
+    """The triples of these graphs, with ?g."""
+    iris = " ".join(f"<{ox.NamedNode(g).value}>" for g in graphs)
+    return f"WHERE {{ VALUES ?g {{ {iris} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+
+
+def _quads_in(rows: list[dict]) -> list[ox.Quad]:
+    return [
+        ox.Quad(term_of(r["s"]), term_of(r["p"]), term_of(r["o"]), ox.NamedNode(r["g"]["value"]))
+        for r in rows
+    ]
 
 
 def _undo_operations(adds: list[ox.Quad], removes: list[ox.Quad], at: int) -> list[str]:
