@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 
 from otsgraph.core.remote import (
+    GRAPH_STORE_BATCH,
     UPDATE_BATCH,
     BackendError,
     BackendUnreachable,
@@ -139,6 +140,21 @@ def test_a_graph_goes_by_graph_store_put_where_the_store_has_the_protocol():
     assert request.full_url == "http://h/store?graph=http%3A%2F%2Fg%2Fa+b"
     assert request.get_header("Content-type") == "application/n-triples"
     assert request.data == b"<s> <p> <o> .\n"
+
+
+def test_a_large_graph_goes_by_one_put_then_posts_that_add_the_rest():
+    """Oxigraph's server takes a PUT in one transaction whose cost grows faster than its size (a PUT of
+    724k triples timed out at 300 s): the first batch replaces the graph, each next one is added."""
+    sent = Recorder()
+    lines = [f"<http://s/{i}> <http://p> <http://o> .\n".encode() for i in range(7)]
+    RemoteStore.at("http://h/query", environ={}, send=sent).put_graph("http://g", b"".join(lines), batch=3)
+    assert [(r.get_method(), r.data) for r in sent.sent] == [
+        ("PUT", b"".join(lines[0:3])),
+        ("POST", b"".join(lines[3:6])),
+        ("POST", lines[6]),
+    ]
+    assert {r.full_url for r in sent.sent} == {"http://h/store?graph=http%3A%2F%2Fg"}
+    assert GRAPH_STORE_BATCH == 50_000
 
 
 def test_a_graph_goes_by_update_in_batches_where_the_store_has_no_graph_store():
