@@ -65,6 +65,7 @@ def test_a_front_reads_thousands_of_graphs_whole_and_answers_queries_over_them(
     engine = request.node.callspec.params["backend"]
     from_copy = MAX_NAMED_GRAPHS.get(engine, GRAPHS) < GRAPHS
     assert health["backend_answers_from_copy"] == (1 if from_copy else 0)
+    assert health["backend_row_cap"] == 0, "a store that cuts no answer is not taken for one that does"
 
 
 #: Virtuoso's own ini ships with ResultSetMaxRows 10,000 (public endpoints keep it so): answers past it
@@ -111,3 +112,18 @@ def test_a_front_reads_its_copy_whole_from_a_store_that_cuts_its_answers(
         )
         assert answer.status_code == 200, answer.text
         assert len(list(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES))) == held[inferred]
+        # a client's query that the store would cut is refused, never passed on in part
+        everything = f"SELECT * WHERE {{ GRAPH <{inferred}> {{ ?s ?p ?o }} }}"
+        json_results = {"Accept": "application/sparql-results+json"}
+        cut_answer = requests.post(
+            address + "/sparql", data={"query": everything}, headers=json_results, timeout=60
+        )
+        assert cut_answer.status_code == 503, cut_answer.text
+        assert cut_answer.json()["error"] == "backend-partial"
+        assert "ResultSetMaxRows" in cut_answer.json()["message"]
+        limited = requests.post(
+            address + "/sparql", data={"query": everything + " LIMIT 10"}, headers=json_results, timeout=60
+        )
+        assert limited.status_code == 200 and len(limited.json()["results"]["bindings"]) == 10
+        health = requests.get(address + "/health", timeout=30).json()["queries"]
+        assert health["backend_row_cap"] == CAP and health["backend_partial_answers"] == 1

@@ -114,6 +114,7 @@ class RemoteExecutor:
             "backend_reloads": backend.reloads,
             "backend_deltas_applied": backend.applied,
             "backend_partial_answers": self.partial,
+            "backend_row_cap": backend.row_cap or 0,  # the store's cut (0: none seen)
             "backend_answers_from_copy": self.from_copy,
             "backend_lock_backoffs": backend.lock.backoffs,
         }
@@ -151,7 +152,8 @@ class RemoteExecutor:
         _refuse_failures(status, headers, body, self)
         if TRUNCATED_HEADER.lower() in headers:
             raise too_large(job.max_bytes)
-        return _reserialise(form, headers.get("content-type", ""), body, job, sink)
+        cap = self.backend.row_cap if not _limited(job.text, self.backend.row_cap) else None
+        return _reserialise(form, headers.get("content-type", ""), body, job, sink, cap, self)
 
 
 def query_form(text: str) -> tuple[str, bool]:
@@ -205,15 +207,55 @@ def _refuse_failures(status: int, headers: dict[str, str], body: bytes, executor
         raise ProtocolError(502, "backend-error", f"the backend failed on the query ({status}): {said}")
 
 
-def _reserialise(form: str, content_type: str, body: bytes, job: QueryJob, sink: Sink) -> Answer:
+def _limited(text: str, cap: int | None) -> bool:
+    """Does the query ask for at most `cap` rows itself (a LIMIT of that many or fewer)? Then an answer
+    of `cap` rows may be whole. (A LIMIT in a subquery counts too: the check errs towards passing.)"""
+    if cap is None:
+        return False
+    try:
+        found = list(tokens(text))
+    except ScanError:
+        return False
+    for at, (kind, word, _) in enumerate(found):
+        if kind == "word" and word.lower() == "limit":
+            digits, offset = "", None
+            for _, char, where in found[at + 1 :]:  # the scanner gives a number digit by digit
+                if not char.isdigit() or (offset is not None and where != offset + 1):
+                    break
+                digits, offset = digits + char, where
+            if digits and int(digits) <= cap:
+                return True
+    return False
+
+
+def _cut(count: int, cap: int | None, executor: RemoteExecutor) -> None:
+    """Refuse an answer of exactly the store's cut: the store may have dropped the rest, silently."""
+    if cap is not None and count == cap:
+        executor.partial += 1
+        raise ProtocolError(
+            503,
+            "backend-partial",
+            f"the backend gives at most {cap:,} rows in one answer (Virtuoso: [SPARQL] ResultSetMaxRows) and "
+            f"this answer has exactly {cap:,}: the rest may have been dropped, and this server never passes "
+            "on a partial answer. Add a LIMIT (of at most that many) or narrow the query",
+            {"Retry-After": "5"},
+        )
+
+
+def _reserialise(
+    form: str, content_type: str, body: bytes, job: QueryJob, sink: Sink, cap: int | None, executor
+) -> Answer:
     try:
         if form in ("construct", "describe"):
             fmt = choose_for_header(GRAPH_FORMATS, job.format_param, job.accept)
             triples = list(ox.parse(body, format=_graph_format(content_type)))
+            _cut(len(triples), cap, executor)
             ox.serialize(triples, sink, format=fmt.oxigraph)
         else:
             fmt = choose_for_header(RESULT_FORMATS, job.format_param, job.accept)
-            results = ox.parse_query_results(standard_json(body, form), format=ox.QueryResultsFormat.JSON)
+            standard, rows = standard_json(body, form)
+            _cut(rows, cap, executor)
+            results = ox.parse_query_results(standard, format=ox.QueryResultsFormat.JSON)
             results.serialize(sink, format=fmt.oxigraph)
     except NotAcceptable as err:
         raise ProtocolError(406, "not-acceptable", str(err)) from None
@@ -233,21 +275,23 @@ def _graph_format(content_type: str) -> ox.RdfFormat:
     return ox.RdfFormat.N_TRIPLES  # application/n-triples, and Virtuoso's text/plain
 
 
-def standard_json(body: bytes, form: str) -> bytes:
-    """SPARQL JSON results as the W3C writes them, from what a backend sent (Virtuoso's quirks)."""
+def standard_json(body: bytes, form: str) -> tuple[bytes, int | None]:
+    """SPARQL JSON results as the W3C writes them, from what a backend sent (Virtuoso's quirks), and
+    how many rows it has (None for an ASK)."""
     data = json.loads(body)
     head = data.get("head", {})
     if form == "ask" and "boolean" not in data and head.get("vars") == ["__ASK_RETVAL"]:
         rows = data.get("results", {}).get("bindings", [])
         value = rows[0].get("__ASK_RETVAL", {}).get("value", "0") if rows else "0"
-        return json.dumps({"head": {}, "boolean": value in ("1", "true")}).encode()
-    for row in data.get("results", {}).get("bindings", []):
+        return json.dumps({"head": {}, "boolean": value in ("1", "true")}).encode(), None
+    bindings = data.get("results", {}).get("bindings", [])
+    for row in bindings:
         for term in row.values():
             if term.get("type") == "typed-literal":
                 term["type"] = "literal"
             elif term.get("type") == "bnode":
                 term["value"] = blank_label(term["value"])
-    return json.dumps(data).encode()
+    return json.dumps(data).encode(), (None if "boolean" in data else len(bindings))
 
 
 def _timeout(seconds: float, engine: str) -> ProtocolError:

@@ -67,10 +67,26 @@ class Backend:
         self.reloads = 0  # whole reads of the data
         self.applied = 0  # deltas applied instead
         self.conflicts = 0
+        #: the most rows the store gives in one answer, where it cuts (Virtuoso's ResultSetMaxRows):
+        #: probed at start, or learned reading the copy; None when no cut was seen
+        self.row_cap: int | None = self._probe_row_cap() if self.engine == "virtuoso" else None
         self._checked = 0.0
         self._sync = threading.Lock()
 
     # ---- reading --------------------------------------------------------------------------------
+
+    def _probe_row_cap(self, rows: int = 20_000) -> int | None:
+        """The store's cut, if it is below `rows` (the ini Virtuoso ships cuts at 10,000): one query
+        of that many rows made of VALUES, which reads no data."""
+        first = " ".join(str(n) for n in range(200))
+        second = " ".join(str(n) for n in range(rows // 200))
+        try:
+            answer = self.remote.select(
+                f"SELECT ?a ?b WHERE {{ VALUES ?a {{ {first} }} VALUES ?b {{ {second} }} }}"
+            )
+        except (BackendUnreachable, BackendError):
+            return None  # (the start reads the store next, and says what is wrong)
+        return len(answer) if len(answer) < rows else None
 
     def graphs(self) -> list[str]:
         """The graphs a front serves: the release's, its record, the additions' and the log."""
@@ -113,6 +129,7 @@ class Backend:
             )
         # the store cuts an answer at len(rows) rows (Virtuoso's ResultSetMaxRows, 10,000 in the ini it
         # ships, as on public endpoints): read again in answers of at most that many
+        self.row_cap = len(rows)
         return self._paged(graphs, len(rows), expected)
 
     def _paged(self, graphs: list[str], page: int, expected: int) -> list[ox.Quad]:
