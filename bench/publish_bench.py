@@ -45,7 +45,7 @@ def baseline(quads: list) -> float:
 
 
 def timed_publish(url: str, quads: list) -> dict:
-    from otsgraph.core.remote import RemoteStore
+    from otsgraph.core.remote import BackendUnreachable, RemoteStore
     from otsgraph.pipeline.publish import publish
 
     marks: list[tuple[str, float]] = []
@@ -54,7 +54,11 @@ def timed_publish(url: str, quads: list) -> dict:
         marks.append((message, time.perf_counter()))
 
     started = time.perf_counter()
-    done = publish(RemoteStore.at(url), quads, progress)
+    try:
+        done = publish(RemoteStore.at(url), quads, progress)
+    except BackendUnreachable as error:  # a publish that fails at a size is a result too
+        reached = marks[-1][0] if marks else "start"
+        return {"failed": f"after {time.perf_counter() - started:.0f} s, {reached}: {error}"[:400]}
     ended = time.perf_counter()
     switch = next(t for m, t in marks if m.startswith("switching"))
     verify = next(t for m, t in marks if m.startswith("verifying"))
@@ -113,6 +117,11 @@ def main() -> None:
     ]
     for row in rows:
         for name, e in row["engines"].items():
+            if "failed" in e:
+                lines.append(
+                    f"| {row['size']} | {row['quads']} | – | {name} | failed: {e['failed']} | | | | |"
+                )
+                continue
             lines.append(
                 f"| {row['size']} | {row['quads']} | {e['graphs']} | {name} | {e['seconds']:.2f} |"
                 f" {e['seconds'] / row['baseline']:.0f}× | {e['stage']:.2f} | {e['switch']:.2f} |"
