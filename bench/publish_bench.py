@@ -45,7 +45,7 @@ def baseline(quads: list) -> float:
 
 
 def timed_publish(url: str, quads: list) -> dict:
-    from otsgraph.core.remote import BackendUnreachable, RemoteStore
+    from otsgraph.core.remote import BackendError, BackendUnreachable, RemoteStore
     from otsgraph.pipeline.publish import publish
 
     marks: list[tuple[str, float]] = []
@@ -56,7 +56,7 @@ def timed_publish(url: str, quads: list) -> dict:
     started = time.perf_counter()
     try:
         done = publish(RemoteStore.at(url), quads, progress)
-    except BackendUnreachable as error:  # a publish that fails at a size is a result too
+    except (BackendUnreachable, BackendError) as error:  # a publish that fails at a size is a result too
         reached = marks[-1][0] if marks else "start"
         return {"failed": f"after {time.perf_counter() - started:.0f} s, {reached}: {error}"[:400]}
     ended = time.perf_counter()
