@@ -194,18 +194,21 @@ class RemoteStore:
         except (ValueError, KeyError, TypeError):
             raise BackendError("query: not SPARQL JSON results", 200, answer[:300]) from None
 
-    def graph_rows(self, graph: str) -> list[dict]:
+    def graph_rows(self, graph: str, page: int | None = None) -> list[dict]:
         """The rows (?s ?p ?o) of one graph, whole: read again in pages (LIMIT, OFFSET) when the store
         cuts an answer at fewer rows than the graph holds, as Virtuoso does at its ResultSetMaxRows
-        (10,000 in the ini it ships) and says nothing. The pages have no ORDER BY (Virtuoso caps
-        sorted pages too): a caller that needs the rows whole checks them (a count, a checksum)."""
+        (10,000 in the ini it ships) and says nothing; given the cut (`page`), in pages at once.
+        The pages have no ORDER BY (Virtuoso caps sorted pages too): a caller that needs the rows
+        whole checks them (a count, a checksum)."""
         pattern = f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
         counted = self.select(f"SELECT (COUNT(*) AS ?n) {pattern}")
         held = int(counted[0]["n"]["value"]) if counted else 0
-        rows = self.select(f"SELECT ?s ?p ?o {pattern}")
-        if not rows or len(rows) >= held:
-            return rows
-        page, rows = len(rows), []
+        if page is None:
+            rows = self.select(f"SELECT ?s ?p ?o {pattern}")
+            if not rows or len(rows) >= held:
+                return rows
+            page = len(rows)
+        rows = []
         for offset in range(0, held, page):
             rows += self.select(f"SELECT ?s ?p ?o {pattern} LIMIT {page} OFFSET {offset}")
         return rows

@@ -25,6 +25,15 @@ COUNT = f"""SELECT (COUNT(DISTINCT ?g) AS ?n) (COUNT(*) AS ?triples)
 WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{CLAIM}")) }}"""
 
 
+def ask_front(address: str, query: str) -> requests.Response:
+    return requests.post(
+        address + "/sparql",
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=120,
+    )
+
+
 def many_graphs(url: str, release_quads) -> None:
     """The release, then GRAPHS small graphs, each listed as the additions' (as accepted changes are)."""
     store = RemoteStore.at(url)
@@ -52,12 +61,7 @@ def test_a_front_reads_thousands_of_graphs_whole_and_answers_queries_over_them(
     assert release <= {q.graph_name.value for q in quads}, "the release's graphs are read too"
 
     with serve_command("--backend", backend, log=tmp_path / "front.log") as address:
-        response = requests.post(
-            address + "/sparql",
-            data={"query": COUNT},
-            headers={"Accept": "application/sparql-results+json"},
-            timeout=120,
-        )
+        response = ask_front(address, COUNT)
         assert response.status_code == 200, response.text
         row = response.json()["results"]["bindings"][0]
         assert (int(row["n"]["value"]), int(row["triples"]["value"])) == (GRAPHS, GRAPHS)
@@ -114,16 +118,11 @@ def test_a_front_reads_its_copy_whole_from_a_store_that_cuts_its_answers(
         assert len(list(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES))) == held[inferred]
         # a client's query that the store would cut is refused, never passed on in part
         everything = f"SELECT * WHERE {{ GRAPH <{inferred}> {{ ?s ?p ?o }} }}"
-        json_results = {"Accept": "application/sparql-results+json"}
-        cut_answer = requests.post(
-            address + "/sparql", data={"query": everything}, headers=json_results, timeout=60
-        )
+        cut_answer = ask_front(address, everything)
         assert cut_answer.status_code == 503, cut_answer.text
         assert cut_answer.json()["error"] == "backend-partial"
         assert "ResultSetMaxRows" in cut_answer.json()["message"]
-        limited = requests.post(
-            address + "/sparql", data={"query": everything + " LIMIT 10"}, headers=json_results, timeout=60
-        )
+        limited = ask_front(address, everything + " LIMIT 10")
         assert limited.status_code == 200 and len(limited.json()["results"]["bindings"]) == 10
         health = requests.get(address + "/health", timeout=30).json()["queries"]
         assert health["backend_row_cap"] == CAP and health["backend_partial_answers"] == 1

@@ -27,6 +27,7 @@ import re
 import time
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -69,7 +70,8 @@ class RemoteExecutor:
         if server is None:
             raise ProtocolError(503, "shutting-down", "the server is stopping")
         version = server.version
-        default, named = _dataset(job, lambda: self._served(server))
+        scanned = scan(job.text)  # (once: the tokenizer is the costliest step of a small query here)
+        default, named = _dataset(job, scanned, lambda: self._served(server))
         if len(named) > MAX_NAMED_GRAPHS.get(self.backend.engine, len(named)):
             self.from_copy += 1
             return self.local.run(job, client, timeout, request_id)
@@ -77,7 +79,7 @@ class RemoteExecutor:
         self.limiter.try_acquire(client)
         try:
             value = self.runner.run(
-                lambda sink: self._query(job, sink, deadline, default, named),
+                lambda sink: self._query(job, scanned, sink, deadline, default, named),
                 timeout,
                 job.max_bytes,
                 lambda: self.limiter.release(client),
@@ -124,9 +126,15 @@ class RemoteExecutor:
         self.local.close()
 
     def _query(
-        self, job: QueryJob, sink: Sink, deadline: float, default: list[str], named: list[str]
+        self,
+        job: QueryJob,
+        scanned: Scanned,
+        sink: Sink,
+        deadline: float,
+        default: list[str],
+        named: list[str],
     ) -> Answer:
-        form, _ = query_form(job.text)
+        form = scanned.form
         left = max(0.1, deadline - time.monotonic())
         # Virtuoso is told to stop a second and a half early (it was seen to overrun by up to a
         # second), so that its partial answer comes back before the front's deadline and is refused
@@ -152,25 +160,45 @@ class RemoteExecutor:
         _refuse_failures(status, headers, body, self)
         if TRUNCATED_HEADER.lower() in headers:
             raise too_large(job.max_bytes)
-        cap = self.backend.row_cap if not _limited(job.text, self.backend.row_cap) else None
+        cap = self.backend.row_cap
+        if cap is not None and scanned.limit is not None and scanned.limit <= cap:
+            cap = None  # the query asks for no more than the cut itself: an answer of `cap` rows may be whole
         return _reserialise(form, headers.get("content-type", ""), body, job, sink, cap, self)
 
 
-def query_form(text: str) -> tuple[str, bool]:
-    """(select, ask, construct or describe: the first of these keywords, select when none is found;
-    whether the query names a graph: a GRAPH pattern, or an unreadable text, to be safe)."""
-    form, graph = None, False
+@dataclass(frozen=True)
+class Scanned:
+    """What the front needs to know of a client's query, read in one pass of the tokenizer."""
+
+    form: str  # select, ask, construct or describe: the first of these keywords (select when none)
+    reads_graphs: bool  # a GRAPH pattern (or an unreadable text, to be safe)
+    limit: int | None  # the smallest LIMIT the text gives, anywhere (None: none)
+
+
+def scan(text: str) -> Scanned:
+    form, graph, limits = None, False, []
     try:
-        for kind, word, _ in tokens(text):
-            if kind != "word":
-                continue
-            lowered = word.lower()
-            if form is None and lowered in FORMS:
-                form = lowered
-            graph = graph or lowered == "graph"
+        found = list(tokens(text))
     except ScanError:
-        graph = True
-    return form or "select", graph
+        return Scanned("select", True, None)
+    for at, (kind, word, _) in enumerate(found):
+        if kind != "word":
+            continue
+        lowered = word.lower()
+        if form is None and lowered in FORMS:
+            form = lowered
+        graph = graph or lowered == "graph"
+        if lowered == "limit":  # the scanner gives a number digit by digit: read on while they touch
+            nxt = at + 1
+            while (
+                nxt < len(found)
+                and found[nxt][1].isdigit()
+                and (nxt == at + 1 or found[nxt][2] == found[nxt - 1][2] + 1)
+            ):
+                nxt += 1
+            if 0 < nxt - at - 1 <= 18:  # (a longer number is beyond any store's cut, and beyond int())
+                limits.append(int("".join(token[1] for token in found[at + 1 : nxt])))
+    return Scanned(form or "select", graph, min(limits, default=None))
 
 
 _VIRTUOSO_LINE = re.compile(r"\bline (\d+)")
@@ -205,27 +233,6 @@ def _refuse_failures(status: int, headers: dict[str, str], body: bytes, executor
         if "S1T00" in said or "timed out" in said.lower():
             raise ProtocolError(503, "timeout", f"the backend stopped the query at its time limit: {said}")
         raise ProtocolError(502, "backend-error", f"the backend failed on the query ({status}): {said}")
-
-
-def _limited(text: str, cap: int | None) -> bool:
-    """Does the query ask for at most `cap` rows itself (a LIMIT of that many or fewer)? Then an answer
-    of `cap` rows may be whole. (A LIMIT in a subquery counts too: the check errs towards passing.)"""
-    if cap is None:
-        return False
-    try:
-        found = list(tokens(text))
-    except ScanError:
-        return False
-    for at, (kind, word, _) in enumerate(found):
-        if kind == "word" and word.lower() == "limit":
-            digits, offset = "", None
-            for _, char, where in found[at + 1 :]:  # the scanner gives a number digit by digit
-                if not char.isdigit() or (offset is not None and where != offset + 1):
-                    break
-                digits, offset = digits + char, where
-            if digits and int(digits) <= cap:
-                return True
-    return False
 
 
 def _cut(count: int, cap: int | None, executor: RemoteExecutor) -> None:
@@ -309,10 +316,10 @@ def _timeout(seconds: float, engine: str) -> ProtocolError:
     )
 
 
-def _dataset(job: QueryJob, served: Callable[[], list[str]]) -> tuple[list[str], list[str]]:
+def _dataset(job: QueryJob, scanned: Scanned, served: Callable[[], list[str]]) -> tuple[list[str], list[str]]:
     """The default and named graphs a query is sent with: its own FROM / FROM NAMED, else the
     served default graph and (for a query that reads graphs by name) every served graph."""
-    _, reads_graphs = query_form(job.text)
+    reads_graphs = scanned.reads_graphs
     default = [g for g in job.default_graph or () if g != DEFAULT_GRAPH]
     if job.named_graphs is not None:
         return default, list(job.named_graphs)

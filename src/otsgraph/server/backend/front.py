@@ -153,7 +153,7 @@ class Backend:
                 in_batch += held[graph]
         for graph in sorted(g for g in held if held[g] > page):
             name = ox.NamedNode(graph)
-            rows = self.remote.graph_rows(graph)
+            rows = self.remote.graph_rows(graph, page)  # (known to be cut: in pages at once)
             triples = [ox.Quad(term_of(r["s"]), term_of(r["p"]), term_of(r["o"]), name) for r in rows]
             quads += self._whole({graph: held[graph]}, triples)
         return quads
