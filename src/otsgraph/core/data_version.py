@@ -15,7 +15,7 @@ protocol is here, in one place; the fronts' lock is in core/fronts_lock.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .namespaces import BASE
 from .remote import RemoteStore
@@ -25,6 +25,9 @@ LOCK_GRAPH = BASE + "graph/locks"
 DATASET = BASE + "dataset"
 VERSION = BASE + "audit/version"
 HEAD = BASE + "audit/head"
+#: set while a publish switches releases in several requests (pipeline/switch.py): the fronts answer
+#: from their copies and take no writes until the version moves
+SWITCHING = BASE + "audit/switching"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 DELTA_ADDED = BASE + "audit/deltaAdded"
 DELTA_REMOVED = BASE + "audit/deltaRemoved"
@@ -34,14 +37,23 @@ KEPT = 100
 _IN = f"GRAPH <{VERSION_GRAPH}>"
 _VERSION = f"<{DATASET}> <{VERSION}>"
 _HEAD = f"<{DATASET}> <{HEAD}>"
+_SWITCHING = f"<{DATASET}> <{SWITCHING}>"
 
-READ = f"SELECT ?version ?head WHERE {{ {_IN} {{ {_VERSION} ?version OPTIONAL {{ {_HEAD} ?head }} }} }}"
+# (BIND first: a WHERE of OPTIONALs alone finds nothing on Virtuoso 7)
+READ = (
+    f"SELECT ?version ?head ?switching WHERE {{ BIND(1 AS ?one) "
+    f"OPTIONAL {{ {_IN} {{ {_VERSION} ?version OPTIONAL {{ {_HEAD} ?head }} }} }} "
+    f"OPTIONAL {{ {_IN} {{ {_SWITCHING} ?switching }} }} }}"
+)
 
 
 @dataclass(frozen=True)
 class DataVersion:
     number: int  # 0: the store has never been written by otsgraph
     head: str  # the IRI of the change or release that made it ("" for none)
+    #: the release a publish is switching to ("" for none): not part of the version, which the
+    #: switch's end moves
+    switching: str = field(default="", compare=False)
 
 
 class AmbiguousVersion(Exception):
@@ -52,14 +64,23 @@ def read(store: RemoteStore) -> DataVersion:
     rows = store.select(READ)
     versions = {int(r["version"]["value"]) for r in rows if "version" in r}
     heads = {r["head"]["value"] for r in rows if "head" in r}
+    switching = min((r["switching"]["value"] for r in rows if "switching" in r), default="")
     if len(versions) > 1 or len(heads) > 1:
         raise AmbiguousVersion(
             f"the store's version graph <{VERSION_GRAPH}> holds versions {sorted(versions)} and heads "
             f"{sorted(heads)}: it was written past the fronts; set it right (docs/deploy.md) and restart"
         )
     if not versions:
-        return DataVersion(0, "")
-    return DataVersion(versions.pop(), heads.pop() if heads else "")
+        return DataVersion(0, "", switching)
+    return DataVersion(versions.pop(), heads.pop() if heads else "", switching)
+
+
+def begin_switch(release: str) -> str:
+    """The update that tells the fronts a switch to `release` has begun (pipeline/switch.py)."""
+    return f"INSERT DATA {{ {_IN} {{ {_SWITCHING} <{release}> }} }}"
+
+
+END_SWITCH = f"DELETE WHERE {{ {_IN} {{ {_SWITCHING} ?release }} }}"
 
 
 def guard(number: int) -> str:

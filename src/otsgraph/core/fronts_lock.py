@@ -61,6 +61,10 @@ class LockNotKept(Exception):
     """The store answered the claim's update but does not hold the claim: it takes no writes."""
 
 
+class LockLost(Exception):
+    """The claim this process held is gone: it outlived its lease and another took the lock."""
+
+
 class ClusterLock:
     def __init__(self, store: RemoteStore, lease: float = 120.0) -> None:
         self.store = store
@@ -92,6 +96,22 @@ class ClusterLock:
                 return False
             time.sleep(pause)
             wait = min(wait * 2, 0.5)
+
+    def renew(self) -> None:
+        """Stamp the held claim with the store's time again, for work that outlasts the lease (a
+        publish's switch); LockLost when the claim is no longer in the store."""
+        claim = self.held
+        if claim is None:
+            raise LockLost("this process holds no lock to renew")
+        stamp = f"GRAPH <{LOCK_GRAPH}> {{ <{claim}> <{CLAIMED}> ?%s }}"
+        self.store.update(
+            f"DELETE {{ {stamp % 'at'} }} INSERT {{ {stamp % 'now'} }} "
+            f"WHERE {{ {stamp % 'at'} BIND(NOW() AS ?now) }}"
+        )
+        live, _ = self._claims(claim)
+        if claim not in live:
+            self.held = None
+            raise LockLost("the fronts' lock was taken from this process: its claim outlived the lease")
 
     def release(self) -> None:
         if self.held is not None:

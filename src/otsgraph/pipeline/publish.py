@@ -5,17 +5,17 @@ labels, inferred, inferred-from-background, and each claim graph), as the build 
 It replaces only those: graph:additions, graph:audit and any other graph in the store are kept.
 
 How it keeps the previous release whole:
-1. Stale staging graphs (a publish interrupted before) are dropped.
-2. Each graph is written under a staging name (`urn:otsgraph:staging:<sha1 of its IRI>`), one request
-   a graph. An interruption here leaves the published graphs as they were.
-3. One SPARQL Update switches: the graphs the previous release had and this one has not are
-   dropped, and each staging graph (the release record's too) is MOVEd onto its name. Stores that
-   run an update request as one transaction (Oxigraph, Fuseki/TDB2, GraphDB) switch atomically.
-   A store whose SPARQL compiler cannot take thousands of statements in one request (Virtuoso)
-   gets them in requests of `RemoteStore.statements_per_update`, which is not atomic
-   (docs/deploy.md).
-   The switch holds the fronts' write lock (core/fronts_lock.py), and ends by bumping the data
-   version (core/data_version.py), so that the fronts (`serve --backend`) read the data again.
+1. A switch that an interrupted publish began is finished first, and the staging graphs a publish
+   cut earlier left are dropped.
+2. Each graph is written under staging names (`urn:otsgraph:staging:<sha1 of its IRI>`, in parts of
+   at most 10,000 triples; small graphs together, some hundreds a request). An interruption here
+   leaves the published graphs as they were.
+3. The switch (pipeline/switch.py) puts the staged graphs onto their names and drops the graphs the
+   previous release had and this one has not, in requests of bounded size, journaled in the store.
+   It holds the fronts' write lock (core/fronts_lock.py) and flags itself beside the data version, so
+   the fronts (`serve --backend`) answer from their copies of the previous release until it ends by
+   bumping the version; a cut switch is finished by the next publish. A switch of up to 10,000
+   triples is one request, atomic on a store that runs a request as one transaction.
 4. Each graph is read back and compared, by count and by the SHA-256 of its sorted N-Triples.
 
 Blank nodes are skolemised first (RDF 1.1 §3.5): a remote store cannot name a blank node in a later
@@ -35,7 +35,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -43,14 +42,27 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from otsgraph import __version__
-from otsgraph.core import data_version
-from otsgraph.core.fronts_lock import ClusterLock, LockNotKept
 from otsgraph.core.namespaces import BASE, RDF_TYPE
-from otsgraph.core.remote import RemoteStore, term_of
+from otsgraph.core.remote import UPDATE_BATCH, RemoteStore, term_of
+
+from .switch import (
+    STAGING,
+    SWITCH_BATCH,
+    SWITCH_GRAPH,
+    Group,
+    Journal,
+    LockBusy,
+    drop_in_requests,
+    drop_parts,
+    fronts_lock,
+    journal,
+    resume,
+    run,
+    staging_name,
+)
 
 RELEASE_GRAPH = BASE + "graph/release"
 GENID = BASE + ".well-known/genid/"
-STAGING = "urn:otsgraph:staging:"
 VOID = "http://rdfs.org/ns/void#"
 DCT = "http://purl.org/dc/terms/"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -60,15 +72,12 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 Progress = Callable[[str], None]
 #: the named points of a publish, for the test hook (gate/commit_hook.py)
-POINTS = ("staged",)
+POINTS = ("staged", "switching")
+#: graphs a verification reads in one query, and the most rows it asks for at once
+VERIFY_GRAPHS = 500
+VERIFY_ROWS = 10_000
 
-
-#: seconds a publish waits for the fronts' write lock before it switches
-LOCK_WAIT = 120.0
-
-
-class LockBusy(Exception):
-    """A front held the write lock for longer than a publish waits."""
+__all__ = ["LockBusy", "publish", "verify"]
 
 
 class VerificationFailed(Exception):
@@ -142,10 +151,6 @@ def checksum(triples: Iterable[ox.Triple]) -> tuple[int, str]:
     return len(lines), hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def staging_name(graph: str) -> str:
-    return STAGING + hashlib.sha1(graph.encode("utf-8")).hexdigest()
-
-
 def remote_triples(store: RemoteStore, graph: str) -> list[ox.Triple]:
     rows = store.graph_rows(graph)  # (in pages, where the store cuts its answers)
     return [ox.Triple(term_of(r["s"]), term_of(r["p"]), term_of(r["o"])) for r in rows]
@@ -153,30 +158,52 @@ def remote_triples(store: RemoteStore, graph: str) -> list[ox.Triple]:
 
 def _graph_names(rows: list[dict]) -> list[str]:
     """The IRIs of ?g, each checked as an IRI: they go into DROP statements, written as <…>."""
-    names = []
-    for row in rows:
-        value = row.get("g", {})
-        if value.get("type") == "uri":
-            try:
-                names.append(ox.NamedNode(value["value"]).value)
-            except ValueError:
-                continue  # not an IRI (a '>' or a space in it): never written into an update
-    return sorted(set(names))
+    return sorted({name for name in map(_graph_name, rows) if name is not None})
+
+
+def _graph_name(row: dict) -> str | None:
+    """?g of a row when it is an IRI that can be written as <…> (no '>' or space in it), else None."""
+    value = row.get("g", {})
+    if value.get("type") != "uri":
+        return None
+    try:
+        return ox.NamedNode(value["value"]).value
+    except ValueError:
+        return None
 
 
 def previous_graphs(store: RemoteStore) -> list[str]:
     """The graphs the last release recorded (none before a first publish)."""
-    return _graph_names(
-        store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH <{RELEASE_GRAPH}> {{ ?part <{SD}name> ?g }} }}")
-    )
+    return sorted(previous_sizes(store))
 
 
-def stale_staging(store: RemoteStore) -> list[str]:
-    return _graph_names(
-        store.select(
-            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}'
-        )
+def previous_sizes(store: RemoteStore) -> dict[str, int]:
+    """The graphs the last release recorded, each with the triples it recorded."""
+    rows = store.select(
+        f"SELECT ?g ?n WHERE {{ GRAPH <{RELEASE_GRAPH}> {{ "
+        f"?part <{SD}name> ?g OPTIONAL {{ ?part <{VOID}triples> ?n }} }} }}"
     )
+    return _sized(rows)
+
+
+def stale_staging(store: RemoteStore) -> dict[str, int]:
+    """Staging graphs a publish cut before its switch left, with their triples."""
+    where = f'WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}'
+    return _sized(store.select(f"SELECT ?g (COUNT(*) AS ?n) {where} GROUP BY ?g"))
+
+
+def _sized(rows: list[dict]) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for row in rows:
+        name = _graph_name(row)
+        if name is None:
+            continue
+        try:
+            count = int(row.get("n", {}).get("value", "0"))
+        except ValueError:
+            count = 0
+        sizes[name] = max(sizes.get(name, 0), count)
+    return sizes
 
 
 def release_record(graphs: dict[str, tuple[int, str]], when: dt.datetime) -> list[ox.Triple]:
@@ -205,65 +232,107 @@ def release_record(graphs: dict[str, tuple[int, str]], when: dt.datetime) -> lis
     return out
 
 
-def _ntriples(triples: Iterable[ox.Triple]) -> bytes:
-    """N-Triples as the terms are written: only the checksum compares canonical values."""
-    return "".join(sorted({f"{t.subject} {t.predicate} {t.object} .\n" for t in triples})).encode("utf-8")
-
-
 def publish(
     store: RemoteStore,
     quads: Iterable[ox.Quad],
     progress: Progress = lambda _: None,
     hook: Callable[[str], None] = lambda _: None,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    batch: int = SWITCH_BATCH,
 ) -> Published:
-    """Publish the release's quads to the store, switch to them at once, verify them."""
+    """Publish the release's quads to the store, switch to them, verify them. `batch`: the most
+    triples a staged part holds and a request of the switch moves (pipeline/switch.py)."""
     graphs = by_graph(skolemised(quads))
     sums = {g: checksum(ts) for g, ts in graphs.items()}
-    for stale in stale_staging(store):
-        progress(f"dropping {stale}: left by an interrupted publish")
-        store.update(f"DROP SILENT GRAPH <{stale}>")
-    previous = previous_graphs(store)
-    for n, (graph, triples) in enumerate(sorted(graphs.items()), 1):
-        if n % 50 == 1 or n == len(graphs):
-            progress(f"sending graph {n} of {len(graphs)}")
-        store.put_graph(staging_name(graph), _ntriples(triples))
-    store.put_graph(staging_name(RELEASE_GRAPH), _ntriples(release_record(sums, now())))
-    hook("staged")  # every graph sent, nothing switched yet (tests interrupt here)
+    if resume(store, progress, hook, batch):
+        progress("the interrupted publish's release is in place; now this one")
+    while stale := stale_staging(store):  # (a store that cuts its answers lists them in rounds)
+        progress(f"dropping {len(stale)} staging graphs an interrupted publish left")
+        drop_in_requests(store, [(f"DROP SILENT GRAPH <{g}>", max(1, n)) for g, n in stale.items()], batch)
+    previous = previous_sizes(store)
+    release = f"{BASE}release/{__version__}"
+    record = release_record(sums, now())
+    staged = {g: stage_parts(g, ts, batch) for g, ts in [*sorted(graphs.items()), (RELEASE_GRAPH, record)]}
+    send_staged(store, [part for parts in staged.values() for part in parts], batch, progress)
     dropped = [g for g in previous if g not in graphs and g != RELEASE_GRAPH]
-    switch = [f"DROP SILENT GRAPH <{g}>" for g in dropped]
-    switch += [f"MOVE SILENT GRAPH <{staging_name(g)}> TO <{g}>" for g in [*sorted(graphs), RELEASE_GRAPH]]
+    groups = [Group(g, previous[g]) for g in dropped]
+    groups += [
+        Group(g, previous.get(g, 0), tuple((name, len(lines)) for name, lines in staged[g])) for g in staged
+    ]
+    store.put_graph(SWITCH_GRAPH, journal(release, groups))
+    hook("staged")  # every graph sent, nothing switched yet (tests interrupt here)
     progress(f"switching to the new release: {len(graphs)} graphs, {len(dropped)} dropped")
-    lock = ClusterLock(store)  # no front commits meanwhile (serve --backend)
-    try:
-        held = lock.acquire(time.monotonic() + LOCK_WAIT)
-    except LockNotKept as err:
-        raise LockBusy(str(err)) from None
-    if not held:
-        raise LockBusy(
-            f"the fronts' write lock was held for {LOCK_WAIT:g} s: try again, or see docs/deploy.md"
-        )
-    try:
-        size = store.statements_per_update or len(switch)
-        for start in range(0, len(switch), size):  # one request, unless the store cannot take that
-            store.update(" ;\n".join(switch[start : start + size]))
-        at = data_version.read(store).number
-        store.update(data_version.bump(at, f"{BASE}release/{__version__}"))  # the fronts read it again
-    finally:
-        lock.release()
+    with fronts_lock(store) as lock:
+        run(store, Journal(release, 0, groups), lock, progress, hook, batch)
+    drop_parts(store, groups, batch)
     verify(store, sums, progress)
-    return Published(sums, dropped, f"{BASE}release/{__version__}")
+    return Published(sums, dropped, release)
+
+
+def stage_parts(graph: str, triples: Iterable[ox.Triple], batch: int) -> list[tuple[str, list[str]]]:
+    """A graph's staging parts: (name, N-Triples lines), at most `batch` lines each."""
+    lines = sorted({f"{t.subject} {t.predicate} {t.object} .\n" for t in triples})
+    return [
+        (staging_name(graph, n), lines[start : start + batch])
+        for n, start in enumerate(range(0, len(lines), batch))
+    ]
+
+
+def send_staged(
+    store: RemoteStore, parts: list[tuple[str, list[str]]], batch: int, progress: Progress
+) -> None:
+    """Each part to its staging graph: a large one by itself (a Graph Store PUT where the store has
+    one), small ones together in one INSERT DATA (a request a graph cost 2 ms each, 66k graphs at 1M)."""
+    together = UPDATE_BATCH if store.graph_store_url is None else batch  # (Virtuoso's compiler: 2,000 lines)
+    pending: list[tuple[str, list[str]]] = []
+    held = 0
+    for n, (name, lines) in enumerate([*parts, ("", [])], 1):  # ("": the end)
+        if pending and (not name or held + len(lines) > together):
+            blocks = "\n".join(f"GRAPH <{g}> {{\n{''.join(ls)}}}" for g, ls in pending)
+            store.update(f"INSERT DATA {{\n{blocks}\n}}")
+            pending, held = [], 0
+        if not name:
+            break
+        if len(lines) > together // 2:
+            store.put_graph(name, "".join(lines).encode("utf-8"))
+        else:
+            pending.append((name, lines))
+            held += len(lines)
+        if n % 5000 == 0:
+            progress(f"staged {n} of {len(parts)} parts")
 
 
 def verify(store: RemoteStore, sums: dict[str, tuple[int, str]], progress: Progress) -> None:
-    """Each graph read back: the same count and checksum as sent; VerificationFailed naming the rest."""
+    """Each graph read back: the same count and checksum as sent; VerificationFailed naming the rest.
+    Small graphs are read some hundreds a query (66k graphs at 1M); one whose answer differs (a
+    difference, or an answer the store cut) is read again by itself, in pages where the store cuts."""
     progress(f"verifying {len(sums)} graphs")
+    alone = sorted(g for g, (count, _) in sums.items() if count > VERIFY_ROWS // 2)
+    batch: list[str] = []
+    rows = 0
+    for graph in [*sorted(g for g in sums if g not in alone), None]:  # (None: the end)
+        if batch and (graph is None or len(batch) >= VERIFY_GRAPHS or rows + sums[graph][0] > VERIFY_ROWS):
+            read = _triples_of(store, batch)
+            alone += [g for g in batch if checksum(read.get(g, [])) != sums[g]]
+            batch, rows = [], 0
+        if graph is not None:
+            batch.append(graph)
+            rows += sums[graph][0]
     wrong = []
-    for graph, expected in sorted(sums.items()):
-        got = checksum(remote_triples(store, graph))
+    for graph in sorted(alone):
+        got, expected = checksum(remote_triples(store, graph)), sums[graph]
         if got != expected:
             wrong.append(
                 f"{graph}: {got[0]} triples (sha256 {got[1][:12]}…), sent {expected[0]} ({expected[1][:12]}…)"
             )
     if wrong:
         raise VerificationFailed(f"{len(wrong)} of {len(sums)} graphs differ:\n  " + "\n  ".join(wrong))
+
+
+def _triples_of(store: RemoteStore, graphs: list[str]) -> dict[str, list[ox.Triple]]:
+    names = " ".join(f"<{g}>" for g in graphs)
+    rows = store.select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+    read: dict[str, list[ox.Triple]] = defaultdict(list)
+    for r in rows:
+        read[r["g"]["value"]].append(ox.Triple(term_of(r["s"]), term_of(r["p"]), term_of(r["o"])))
+    return read

@@ -147,7 +147,7 @@ class ServerState:
             self.changed()
 
     def _hold_backend(self, deadline: float) -> bool:
-        from .backend.front import unreachable
+        from .backend.front import switching, unreachable
 
         try:
             if not self.backend.lock.acquire(deadline):
@@ -156,6 +156,8 @@ class ServerState:
             raise unreachable(err) from None
         try:
             self.sync(force=True)
+            if self.backend.switching:
+                raise switching(self.backend.switching)
         except BaseException:
             self._leave_backend()
             raise

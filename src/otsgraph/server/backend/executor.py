@@ -72,7 +72,9 @@ class RemoteExecutor:
         version = server.version
         scanned = scan(job.text)  # (once: the tokenizer is the costliest step of a small query here)
         default, named = _dataset(job, scanned, lambda: self._served(server))
-        if len(named) > MAX_NAMED_GRAPHS.get(self.backend.engine, len(named)):
+        # a publish switching releases in steps (pipeline/switch.py): the copy holds the last whole one
+        mid_switch = bool(self.backend.switching) and server.union_default
+        if mid_switch or len(named) > MAX_NAMED_GRAPHS.get(self.backend.engine, len(named)):
             self.from_copy += 1
             return self.local.run(job, client, timeout, request_id)
         deadline = time.monotonic() + timeout
@@ -118,6 +120,7 @@ class RemoteExecutor:
             "backend_partial_answers": self.partial,
             "backend_row_cap": backend.row_cap or 0,  # the store's cut (0: none seen)
             "backend_answers_from_copy": self.from_copy,
+            "backend_switching": backend.switching,  # the release a publish is switching to ("": none)
             "backend_lock_backoffs": backend.lock.backoffs,
         }
 

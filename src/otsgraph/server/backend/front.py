@@ -56,6 +56,15 @@ def unreachable(err: Exception) -> ProtocolError:
     )
 
 
+def switching(release: str) -> ProtocolError:
+    return ProtocolError(
+        503,
+        "backend-switching",
+        f"a publish is switching the backend to {release}: writes wait until it ends (docs/deploy.md)",
+        {"Retry-After": "30"},
+    )
+
+
 class Backend:
     def __init__(self, remote: RemoteStore, poll: float = 0.0, lease: float = 120.0) -> None:
         self.remote = remote
@@ -67,6 +76,9 @@ class Backend:
         self.reloads = 0  # whole reads of the data
         self.applied = 0  # deltas applied instead
         self.conflicts = 0
+        #: the release a publish is switching to, in requests a reader of the store would see half
+        #: done (pipeline/switch.py): meanwhile the front answers from its copy and takes no writes
+        self.switching = ""
         #: the most rows the store gives in one answer, where it cuts (Virtuoso's ResultSetMaxRows):
         #: probed at start, or learned reading the copy; None when no cut was seen
         self.row_cap: int | None = self._probe_row_cap() if self.engine == "virtuoso" else None
@@ -181,7 +193,8 @@ class Backend:
             with self._sync:
                 current = data_version.read(self.remote)
                 self._checked = time.monotonic()
-                if current == self.version:
+                self.switching = current.switching
+                if current == self.version:  # (a switch begun leaves the version as it is)
                     return False
                 if self._apply_deltas(mirror, mirror_lock, current):
                     return True

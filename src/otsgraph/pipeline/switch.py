@@ -1,0 +1,254 @@
+"""The switch of a publish: the staged graphs onto their names, in requests of bounded size, with a
+journal in the store, so that a switch cut in the middle is finished by the next publish.
+
+Why not every graph MOVEd in one request: at 1M triples (2.6M quads in 66k graphs) one request
+outlasted every timeout. Oxigraph's server runs an update in one transaction whose cost per triple
+grows with its size (a MOVE of 5k triples took 26 µs a triple, of 50k 66 µs, of 200k 110 µs; an ADD
+costs half a MOVE), and Virtuoso refuses a request whose transaction log outgrows its
+TransactionAfterImageLimit (SR325).
+
+So the switch is planned as groups, one a graph, in order: the graph emptied (DROP; a graph the
+previous release recorded as larger than a request is first emptied by DELETEs of at most `batch`
+triples), then each of its staged parts ADDed to it. A request does at most `batch` triples' work in
+at most the store's statements per update. A group is idempotent as a whole, because its parts stay
+staged until the switch has ended; the journal counts the groups done, in the request of their last
+step, so a cut switch is done again from the first group not counted. The release record's group
+comes last.
+
+The journal (graph <…/graph/switch>) is written before the switch begins. The switch begins by
+setting the SWITCHING flag beside the data version (core/data_version.py): from then on the fronts
+answer from their copies, which hold the previous release whole, and take no writes until the
+version moves. The switch ends with one request (the version bumped, the flag cleared, the journal
+dropped), and then the staged parts are dropped. The whole switch holds the fronts' write lock,
+renewed while it runs.
+
+What a client of the store itself, past the fronts, sees: a switch that fits in one request is atomic
+on a store that runs an update request as one transaction (Oxigraph, Fuseki/TDB2, GraphDB); a larger
+one is not, and such a reader sees graphs of both releases until it ends (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from otsgraph.core import data_version
+from otsgraph.core.fronts_lock import ClusterLock, LockNotKept
+from otsgraph.core.namespaces import BASE
+from otsgraph.core.remote import RemoteStore
+
+SWITCH_GRAPH = BASE + "graph/switch"
+STAGING = "urn:otsgraph:staging:"
+#: triples one request of the switch adds or deletes, and the most a staged part holds
+SWITCH_BATCH = 10_000
+#: statements a request holds where the store sets no limit
+STATEMENTS = 2_000
+#: seconds a publish waits for the fronts' write lock before it switches
+LOCK_WAIT = 120.0
+#: seconds between two renewals of the lock's claim while the switch runs (a quarter of the lease
+#: a front gives a claim, core/fronts_lock.py; a request of the switch takes a second or two)
+RENEW_EVERY = 30.0
+
+_JOURNAL = BASE + "switch"
+_RELEASE = BASE + "audit/switchRelease"
+_DONE = BASE + "audit/switchedGroups"
+_GROUP = BASE + "audit/switchGroup"  # "<order> <JSON of the group>"
+_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+Progress = Callable[[str], None]
+
+
+class LockBusy(Exception):
+    """A front held the write lock for longer than a publish waits."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One graph of the switch: emptied, then its staged parts added (none: it is only dropped)."""
+
+    target: str
+    held: int = 0  # triples the target held, as the previous release recorded (0: none or unknown)
+    parts: tuple[tuple[str, int], ...] = ()  # (staged graph, its triples)
+
+
+def staging_name(graph: str, part: int = 0) -> str:
+    name = STAGING + hashlib.sha1(graph.encode("utf-8")).hexdigest()
+    return name if part == 0 else f"{name}:{part}"
+
+
+def steps(group: Group, batch: int) -> list[tuple[str, int]]:
+    """The statements of a group, each with the triples it touches."""
+    target = f"<{group.target}>"
+    chunk = f"SELECT ?s ?p ?o WHERE {{ GRAPH {target} {{ ?s ?p ?o }} }} LIMIT {batch}"
+    out = [(f"DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }} WHERE {{ {chunk} }}", batch)] * (group.held // batch)
+    out.append(
+        (f"DROP SILENT GRAPH {target}", max(1, group.held % batch if group.held > batch else group.held))
+    )
+    out += [(f"ADD SILENT GRAPH <{part}> TO {target}", max(1, size)) for part, size in group.parts]
+    return out
+
+
+def requests(groups: list[Group], first: int, batch: int, statements: int) -> Iterator[tuple[list[str], int]]:
+    """The switch from group `first` on, as requests of at most `batch` triples' work and
+    `statements` statements; each with the number of groups done once it is applied."""
+    current: list[str] = []
+    cost, done = 0, first
+    for index in range(first, len(groups)):
+        for step, weight in steps(groups[index], batch):
+            if current and (cost + weight > batch or len(current) >= statements):
+                yield current, done
+                current, cost = [], 0
+            current.append(step)
+            cost += weight
+        done = index + 1
+    if current:
+        yield current, done
+
+
+def _counted(done: int) -> list[str]:
+    where = f"GRAPH <{SWITCH_GRAPH}> {{ <{_JOURNAL}> <{_DONE}> ?n }}"
+    now = f'<{_JOURNAL}> <{_DONE}> "{done}"^^<{_INTEGER}>'
+    return [f"DELETE WHERE {{ {where} }}", f"INSERT DATA {{ GRAPH <{SWITCH_GRAPH}> {{ {now} }} }}"]
+
+
+def journal(release: str, groups: list[Group]) -> bytes:
+    """The journal's N-Triples: the release, the groups done (none yet), each group in order."""
+    lines = [
+        f"<{_JOURNAL}> <{_RELEASE}> <{release}> .",
+        f'<{_JOURNAL}> <{_DONE}> "0"^^<{_INTEGER}> .',
+    ]
+    for order, group in enumerate(groups):
+        text = json.dumps([order, group.target, group.held, [list(p) for p in group.parts]])
+        lines.append(f"<{_JOURNAL}> <{_GROUP}> {ox.Literal(text)} .")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Journal:
+    release: str
+    done: int
+    groups: list[Group]
+
+
+def read_journal(store: RemoteStore) -> Journal | None:
+    """The journal of a switch not ended, or None."""
+    rows = store.graph_rows(SWITCH_GRAPH)
+    release, done, ordered = "", 0, []
+    for row in rows:
+        predicate, value = row["p"]["value"], row["o"]["value"]
+        if predicate == _RELEASE:
+            release = ox.NamedNode(value).value
+        elif predicate == _DONE:
+            done = max(done, int(value))
+        elif predicate == _GROUP:
+            order, target, held, parts = json.loads(value)
+            named = tuple((ox.NamedNode(p).value, int(n)) for p, n in parts)  # (IRIs checked)
+            ordered.append((int(order), Group(ox.NamedNode(target).value, int(held), named)))
+    if not release:
+        return None
+    return Journal(release, done, [g for _, g in sorted(ordered)])
+
+
+@contextlib.contextmanager
+def fronts_lock(store: RemoteStore) -> Iterator[ClusterLock]:
+    """The fronts' write lock held (no front commits meanwhile, serve --backend), or LockBusy."""
+    lock = ClusterLock(store)
+    try:
+        held = lock.acquire(time.monotonic() + LOCK_WAIT)
+    except LockNotKept as err:
+        raise LockBusy(str(err)) from None
+    if not held:
+        raise LockBusy(
+            f"the fronts' write lock was held for {LOCK_WAIT:g} s: try again, or see docs/deploy.md"
+        )
+    try:
+        yield lock
+    finally:
+        with contextlib.suppress(Exception):  # (a claim left behind expires with its lease)
+            lock.release()
+
+
+def run(
+    store: RemoteStore,
+    plan: Journal,
+    lock: ClusterLock,
+    progress: Progress,
+    hook: Callable[[str], None],
+    batch: int,
+) -> None:
+    """The switch from the journal's first group not done to its end, holding `lock`."""
+    if not data_version.read(store).switching:
+        store.update(data_version.begin_switch(plan.release))
+    limit = (store.statements_per_update or STATEMENTS) - 2  # (the journal's count takes two)
+    renewed, counted = time.monotonic(), plan.done
+    total = len(plan.groups)
+    for n, (statements, done) in enumerate(requests(plan.groups, plan.done, batch, limit), 1):
+        if done != counted:
+            statements = [*statements, *_counted(done)]
+            counted = done
+        store.update(" ;\n".join(statements))
+        if n % 100 == 0:
+            progress(f"switched {done} of {total} graphs")
+        hook("switching")  # (tests cut the switch here)
+        if time.monotonic() - renewed >= RENEW_EVERY:
+            lock.renew()  # the switch of a large release outlasts the lease
+            renewed = time.monotonic()
+    at = data_version.read(store).number
+    store.update(
+        " ;\n".join(
+            [
+                data_version.bump(at, plan.release),
+                data_version.END_SWITCH,
+                f"DROP SILENT GRAPH <{SWITCH_GRAPH}>",
+            ]
+        )
+    )
+
+
+def drop_parts(store: RemoteStore, groups: list[Group], batch: int) -> None:
+    """The staged parts dropped, once the switch has ended (a cut here leaves them for the next
+    publish to drop as stale)."""
+    parts = [(f"DROP SILENT GRAPH <{part}>", max(1, size)) for g in groups for part, size in g.parts]
+    drop_in_requests(store, parts, batch)
+
+
+def drop_in_requests(store: RemoteStore, drops: list[tuple[str, int]], batch: int) -> None:
+    limit = store.statements_per_update or STATEMENTS
+    current: list[str] = []
+    cost = 0
+    for statement, weight in [*drops, ("", batch + 1)]:  # ("": the end)
+        if current and (not statement or cost + weight > batch or len(current) >= limit):
+            store.update(" ;\n".join(current))
+            current, cost = [], 0
+        if statement:
+            current.append(statement)
+            cost += weight
+
+
+def resume(store: RemoteStore, progress: Progress, hook: Callable[[str], None], batch: int) -> bool:
+    """Finish a switch that an interrupted publish began (True), or clear what a publish cut before
+    its switch left (False)."""
+    plan = read_journal(store)
+    switching = data_version.read(store).switching
+    if plan is None and not switching:
+        return False
+    if plan is None:  # the flag without a journal: the end was cut (or the journal dropped by hand)
+        progress("ending a switch whose journal is gone: the fronts read the data again")
+        with fronts_lock(store):
+            at = data_version.read(store).number
+            store.update(f"{data_version.bump(at, switching)} ;\n{data_version.END_SWITCH}")
+        return True
+    if not switching:  # cut while staging: its switch never began
+        store.update(f"DROP SILENT GRAPH <{SWITCH_GRAPH}>")
+        return False
+    progress(f"finishing the switch to {plan.release} that an interrupted publish began")
+    with fronts_lock(store) as lock:
+        run(store, plan, lock, progress, hook, batch)
+    drop_parts(store, plan.groups, batch)
+    return True

@@ -1,0 +1,210 @@
+"""The switch of a publish in requests of bounded size (pipeline/switch.py), on both engines of CI.
+
+At 1M triples one request that switched every graph outlasted every timeout (Oxigraph) or was
+refused (Virtuoso's SR325). These tests give the switch a small `batch` (200 triples) so that the
+shipped release already needs hundreds of requests, large graphs staged in parts, and a previous
+release's large graphs emptied in chunks: the release is still whole and verified; a switch cut
+anywhere is finished by the next publish, also when that one is cut too; the fronts' lock is renewed
+while the switch outlasts a front's lease, and a lost lock stops it cleanly.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from engines import graphs_in
+from otsgraph.core import data_version
+from otsgraph.core.fronts_lock import ClusterLock, LockLost
+from otsgraph.core.remote import RemoteStore
+from otsgraph.pipeline import switch
+from otsgraph.pipeline.publish import Published, checksum, previous_graphs, publish, remote_triples
+from otsgraph.pipeline.switch import STAGING, SWITCH_GRAPH, Group, requests, steps
+
+BATCH = 200
+ASSERTED = "https://w3id.org/otsgraph/graph/asserted"
+EX = "http://example.org/switch/"
+
+
+class Cut(Exception):
+    """Stands for the publishing process dying at a point of the switch."""
+
+
+def cut_at(point: str, after: int):
+    """A hook that raises Cut at the `after`-th time the publish reaches `point`."""
+    seen = {"n": 0}
+
+    def hook(reached: str) -> None:
+        if reached == point:
+            seen["n"] += 1
+            if seen["n"] == after:
+                raise Cut(f"{point} #{after}")
+
+    return hook
+
+
+def counting():
+    seen: list[str] = []
+    return seen, seen.append
+
+
+def changed(quads: list[ox.Quad], tag: str) -> list[ox.Quad]:
+    """The release with graph:asserted grown by 300 triples and one claim graph left out (so the
+    switch both grows a large graph and drops one)."""
+    claims = sorted({q.graph_name.value for q in quads if "/claim/" in q.graph_name.value})
+    gone = claims[0]
+    extra = [
+        ox.Quad(
+            ox.NamedNode(f"{EX}{tag}{n}"), ox.NamedNode(EX + "p"), ox.Literal(str(n)), ox.NamedNode(ASSERTED)
+        )
+        for n in range(300)
+    ]
+    return [*(q for q in quads if q.graph_name.value != gone), *extra]
+
+
+def holds(store: RemoteStore, done: Published) -> bool:
+    """The store holds this publish's release: its graphs, each as sent, and no graph of another."""
+    read = {g: checksum(remote_triples(store, g)) for g in done.graphs}
+    return read == done.graphs and set(previous_graphs(store)) == set(done.graphs)
+
+
+def leftovers(store: RemoteStore) -> list[str]:
+    return [g for g in graphs_in(store) if g.startswith(STAGING) or g == SWITCH_GRAPH]
+
+
+# ------------------------------------------------------------------------------- the plan (no store)
+
+
+def test_requests_keep_to_the_batch_and_the_statement_limit_and_count_only_whole_groups():
+    groups = [
+        Group("urn:g:dropped", held=450),  # a previous graph this release has not: emptied in chunks
+        *(Group(f"urn:g:small{n}", 0, ((f"urn:s:small{n}", 30),)) for n in range(40)),
+        Group("urn:g:large", 1050, tuple((f"urn:s:large:{n}", 200) for n in range(6))),
+    ]
+    planned = list(requests(groups, 0, BATCH, statements=7))
+    seen: list[str] = []
+    for statements, done in planned:
+        assert len(statements) <= 7
+        weights = {s: w for g in groups for s, w in steps(g, BATCH)}
+        assert sum(weights[s] for s in statements) <= BATCH
+        seen += statements
+        # every group counted as done has all its steps sent, in this request or before
+        assert all(s in seen for g in groups[:done] for s, _ in steps(g, BATCH))
+    assert seen == [s for g in groups for s, _ in steps(g, BATCH)]  # each step once, in order
+    assert planned[-1][1] == len(groups)
+    chunked = [s for s, _ in steps(groups[-1], BATCH) if s.startswith("DELETE")]
+    assert len(chunked) == 1050 // BATCH and all(f"LIMIT {BATCH}" in s for s in chunked)
+    # a plan resumed from a group on sends nothing of the groups before it
+    resumed = [s for statements, _ in requests(groups, 41, BATCH, 7) for s in statements]
+    assert resumed == [s for s, _ in steps(groups[41], BATCH)]
+
+
+# -------------------------------------------------------------------------------------- on engines
+
+
+def test_a_switch_in_hundreds_of_requests_gives_the_whole_verified_release(backend, release_quads):
+    store = RemoteStore.at(backend)
+    reference = publish(store, release_quads)  # the default batch: the shipped release in a few requests
+    seen, hook = counting()
+    second = changed(release_quads, "a")
+    done = publish(store, second, hook=hook, batch=BATCH)
+    assert seen.count("switching") > 100  # (the plan really was cut small)
+    assert done.dropped and done.graphs[ASSERTED][0] == reference.graphs[ASSERTED][0] + 300
+    assert holds(store, done) and not leftovers(store)
+    version = data_version.read(store)
+    assert version.number == 2 and version.head == done.release and not version.switching
+
+
+@pytest.mark.parametrize("fraction", [0.05, 0.5, 0.95])
+def test_a_switch_cut_anywhere_is_finished_by_the_next_publish(backend, release_quads, fraction):
+    store = RemoteStore.at(backend)
+    publish(store, release_quads, batch=BATCH)
+    seen, hook = counting()
+    first = changed(release_quads, "a")
+    publish(store, first, hook=hook, batch=BATCH)
+    second = changed(release_quads, "b")
+    whole = seen.count("switching")
+    with pytest.raises(Cut):
+        publish(store, second, hook=cut_at("switching", max(1, int(whole * fraction))), batch=BATCH)
+    state = data_version.read(store)
+    assert state.switching and state.number == 2  # flagged: the fronts answer from their copies
+    assert switch.read_journal(store) is not None
+    # the next publish finishes the cut switch, then publishes its own release (here the first again)
+    done = publish(store, first, batch=BATCH)
+    assert holds(store, done) and not leftovers(store)
+    state = data_version.read(store)
+    assert state.number == 4 and not state.switching  # the finished switch and this publish
+
+
+def test_a_finishing_publish_cut_again_is_finished_by_the_one_after(backend, release_quads):
+    store = RemoteStore.at(backend)
+    publish(store, release_quads, batch=BATCH)
+    second = changed(release_quads, "b")
+    with pytest.raises(Cut):
+        publish(store, second, hook=cut_at("switching", 40), batch=BATCH)
+    with pytest.raises(Cut):  # the finishing of the cut switch is cut too
+        publish(store, second, hook=cut_at("switching", 60), batch=BATCH)
+    done = publish(store, second, batch=BATCH)
+    assert holds(store, done) and not leftovers(store) and not data_version.read(store).switching
+
+
+def test_the_switch_renews_the_fronts_lock_past_a_fronts_lease(backend, release_quads, monkeypatch):
+    """A front takes a claim older than its lease for a crashed front's and removes it: a switch
+    that outlasts the lease must renew its claim, and a front never gets the lock meanwhile."""
+    store = RemoteStore.at(backend)
+    publish(store, release_quads, batch=BATCH)
+    lease = 2.0
+    monkeypatch.setattr(switch, "RENEW_EVERY", lease / 4)
+    front = ClusterLock(RemoteStore.at(backend), lease=lease)
+    taken: list[float] = []
+    switched: list[float] = []  # when each request of the switch was answered
+    running = threading.Event()
+    stop = threading.Event()
+
+    def contend() -> None:
+        running.wait(30)
+        while not stop.is_set():
+            if front.acquire(time.monotonic() + 0.2):
+                taken.append(time.monotonic())
+                front.release()
+                return
+
+    def slow(point: str) -> None:
+        if point == "switching":
+            switched.append(time.monotonic())
+            running.set()
+            time.sleep(0.05)
+
+    contender = threading.Thread(target=contend)
+    contender.start()
+    started = time.monotonic()
+    try:
+        publish(store, changed(release_quads, "a"), hook=slow, batch=BATCH)
+    finally:
+        stop.set()
+        contender.join(30)
+    assert switched[-1] - started > 2 * lease  # the switch outlasted the front's lease
+    assert not taken or taken[0] > switched[-1]  # the front got it only once the switch had ended
+    assert front.backoffs > 0  # it tried, and met the publish's claim
+
+
+def test_a_switch_whose_lock_was_taken_stops_and_the_next_publish_finishes_it(
+    backend, release_quads, monkeypatch
+):
+    store = RemoteStore.at(backend)
+    monkeypatch.setattr(switch, "RENEW_EVERY", 0.0)  # renewed after every request
+    publish(store, release_quads, batch=BATCH)
+    lock_graph = data_version.LOCK_GRAPH
+
+    def steal(point: str) -> None:
+        if point == "switching":  # as a front would remove a claim it judged dead
+            store.update(f"DROP SILENT GRAPH <{lock_graph}>")
+
+    with pytest.raises(LockLost):
+        publish(store, changed(release_quads, "a"), hook=steal, batch=BATCH)
+    assert data_version.read(store).switching  # stopped mid-switch, flagged, journaled
+    done = publish(store, changed(release_quads, "a"), batch=BATCH)
+    assert holds(store, done) and not leftovers(store)
