@@ -207,6 +207,67 @@ def test_a_publish_while_a_front_serves_is_read_again_whole_and_keeps_the_additi
         assert health["backend_reloads"] == 2  # a publish keeps no delta: everything read again
 
 
+class Cut(Exception):
+    """Stands for a publishing process that dies in the middle of its switch."""
+
+
+def test_while_a_switch_is_cut_a_front_answers_the_previous_release_and_takes_no_writes(
+    published, release_quads, tmp_path
+):
+    """A switch in many requests (pipeline/switch.py), cut in the middle: the store itself holds
+    graphs of both releases, but a front answers from its copy of the previous one, whole, and
+    refuses writes (503 backend-switching) until the next publish finishes the switch."""
+    store = RemoteStore.at(published)
+    claims = sorted({q.graph_name.value for q in release_quads if "/claim/" in q.graph_name.value})
+    gone = claims[0]  # dropped in the first requests of the switch
+    asserted = ox.NamedNode("https://w3id.org/otsgraph/graph/asserted")  # switched among the last
+    fact = ox.Quad(ox.NamedNode(RES + "kazakhstan"), ox.NamedNode("urn:x:p"), ox.Literal("new"), asserted)
+    second = [*(q for q in release_quads if q.graph_name.value != gone), fact]
+    in_gone = f"SELECT * WHERE {{ GRAPH <{gone}> {{ ?s ?p ?o }} }} LIMIT 1"  # (SELECT: see the next test)
+    requests_sent = {"n": 0}
+
+    def cut(point: str) -> None:
+        if point == "switching":
+            requests_sent["n"] += 1
+            if requests_sent["n"] == 20:
+                raise Cut(point)
+
+    with front(published, tmp_path, "front") as address:
+        assert select(address, in_gone)
+        with pytest.raises(Cut):
+            publish(store, second, hook=cut, batch=200)
+        assert not store.select(
+            f"SELECT * WHERE {{ GRAPH <{gone}> {{ ?s ?p ?o }} }} LIMIT 1"
+        )  # (the store's)
+        assert select(address, in_gone)  # the front: the previous release, whole
+        assert not ask(address, 'ASK { GRAPH ?g { ?s <urn:x:p> "new" } }')
+        health = requests.get(address + "/health", timeout=30).json()["queries"]
+        assert health["backend_switching"].startswith("https://w3id.org/otsgraph/release/")
+        refused = post_city(address, "waitville", "kazakhstan")
+        assert refused.status_code == 503 and refused.json()["error"] == "backend-switching", refused.text
+        assert "Retry-After" in refused.headers
+        publish(store, second, batch=200)  # finishes the cut switch, then publishes again
+        assert not select(address, in_gone)
+        assert ask(address, 'ASK { GRAPH ?g { ?s <urn:x:p> "new" } }')
+        assert post_city(address, "waitville", "kazakhstan").status_code == 204
+        assert requests.get(address + "/health", timeout=30).json()["queries"]["backend_switching"] == ""
+
+
+def test_virtuoso_asks_of_a_graph_outside_the_dataset_are_true(request, published, tmp_path):
+    """A deviation of Virtuoso 7.2 found here (docs/deploy.md): given a dataset (named-graph-uri,
+    as a front always sends one, or FROM NAMED), ASK and COUNT over GRAPH <g> { … } answer true and
+    1 for a graph g that is not in the dataset or does not exist at all, whatever the pattern;
+    SELECT * gives no row, as it must. A front passes the engine's answer on; this test fails the
+    day Virtuoso answers right, so that the docs are changed."""
+    absent = "https://w3id.org/otsgraph/claim/no-such-graph"
+    with front(published, tmp_path, "front") as address:
+        assert not select(address, f"SELECT * WHERE {{ GRAPH <{absent}> {{ ?s ?p ?o }} }}")
+        wrong = ask(address, f"ASK {{ GRAPH <{absent}> {{ ?s ?p ?o }} }}")
+        assert wrong == (request.node.callspec.params["backend"] == "virtuoso")
+        typed = ask(address, f'ASK {{ GRAPH <{absent}> {{ ?s a "no such value 4711" }} }}')
+        assert typed == (request.node.callspec.params["backend"] == "virtuoso")
+
+
 def test_two_fronts_never_both_take_writes_that_together_break_a_shape(published, tmp_path):
     """A city has at most one country (shapes/City.ttl). Two fronts each get, at the same moment,
     the same new city in a different country: each change alone conforms, both together do not.
