@@ -85,12 +85,15 @@ COMMANDS: dict[str, CommandHelp] = {
         "push the built graph to a SPARQL 1.1 store (Virtuoso, Fuseki, GraphDB, oxigraph serve)",
         "Send every shipped named graph (ontology, asserted, background, provenance, links, labels, "
         "inferred, each claim) to the store whose query endpoint is URL, under staging names; then "
-        "switch to them in one SPARQL Update, drop the graphs the previous release had and this one "
-        "has not, record the release (VoID, graph:release), and read every graph back to compare "
+        "switch to them in requests of bounded size (journaled: a switch cut in the middle is finished "
+        "by the next publish; the fronts answer from their copies meanwhile), drop the graphs the "
+        "previous release had and this one has not, record the release (VoID, graph:release), and "
+        "read every graph back to compare "
         "counts and checksums. Other graphs in the store (graph:additions, graph:audit) are kept. "
         "Blank nodes are skolemised. Credentials come from the environment: OTSGRAPH_BACKEND_TOKEN, "
         "or OTSGRAPH_BACKEND_USER and OTSGRAPH_BACKEND_PASSWORD. Exit 1 when the store does not hold "
-        "what was sent, 3 when it cannot be reached or refuses (docs/deploy.md).",
+        "what was sent, 3 when it cannot be reached, refuses, or the fronts' lock cannot be held "
+        "(docs/deploy.md).",
         (
             "otsgraph publish --to http://127.0.0.1:7878/query",
             "otsgraph publish --to http://127.0.0.1:8890/sparql",

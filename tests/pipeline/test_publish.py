@@ -177,6 +177,23 @@ def test_a_killed_publish_process_leaves_the_previous_release_whole(backend):
     assert store.select(f"SELECT * WHERE {{ GRAPH <{asserted}> {{ <{EX}mark> ?p ?o }} }}")
 
 
+def test_a_publish_killed_in_its_switch_is_finished_by_the_next_one(backend):
+    """The newcomer's journey when the machine dies mid-switch: the process killed after the first
+    request of its switch (OTSGRAPH_TEST_CRASH_AT=switching), then the same command again."""
+    first = cli("publish", "-q", "--to", backend)
+    assert first.returncode == 0, first.stderr
+    store = RemoteStore.at(backend)
+    killed = cli("publish", "-q", "--to", backend, env={"OTSGRAPH_TEST_CRASH_AT": "switching"})
+    assert killed.returncode == -9, killed.stderr
+    assert data_version.read(store).switching  # cut in the middle: flagged for the fronts
+    again = cli("publish", "--to", backend)
+    assert again.returncode == 0, again.stderr
+    assert "finishing the switch" in again.stderr + again.stdout
+    assert "every graph verified" in again.stdout
+    assert not [g for g in graphs_in(store) if g.startswith(STAGING) or g == SWITCH_GRAPH]
+    assert not data_version.read(store).switching
+
+
 def test_a_store_that_loses_a_triple_fails_the_verification_naming_the_graph(backend, release_quads):
     asserted = "https://w3id.org/otsgraph/graph/asserted"
     staged = staging_name(asserted)

@@ -42,8 +42,9 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from otsgraph import __version__
+from otsgraph.core.fronts_lock import LockLost
 from otsgraph.core.namespaces import BASE, RDF_TYPE
-from otsgraph.core.remote import UPDATE_BATCH, RemoteStore, term_of
+from otsgraph.core.remote import UPDATE_BATCH, BackendError, BackendUnreachable, RemoteStore, term_of
 
 from .switch import (
     STAGING,
@@ -77,7 +78,12 @@ POINTS = ("staged", "switching")
 VERIFY_GRAPHS = 500
 VERIFY_ROWS = 10_000
 
-__all__ = ["LockBusy", "publish", "verify"]
+__all__ = ["LockBusy", "SwitchCut", "publish", "verify"]
+
+
+class SwitchCut(Exception):
+    """The switch stopped part way (the store went away, refused a request, or the lock was taken):
+    the next publish finishes it."""
 
 
 class VerificationFailed(Exception):
@@ -263,7 +269,14 @@ def publish(
     hook("staged")  # every graph sent, nothing switched yet (tests interrupt here)
     progress(f"switching to the new release: {len(graphs)} graphs, {len(dropped)} dropped")
     with fronts_lock(store) as lock:
-        run(store, Journal(release, 0, groups), lock, progress, hook, batch)
+        try:
+            run(store, Journal(release, 0, groups), lock, progress, hook, batch)
+        except (BackendUnreachable, BackendError, LockLost) as err:
+            raise SwitchCut(
+                f"{err}; the switch to {release} stopped part way: the fronts answer from their copies of "
+                "the previous release and take no writes until `otsgraph publish` is run again, which "
+                "finishes it first (docs/deploy.md)"
+            ) from err
     drop_parts(store, groups, batch)
     verify(store, sums, progress)
     return Published(sums, dropped, release)
