@@ -19,7 +19,7 @@ import pytest
 from engines import graphs_in
 from otsgraph.core import data_version
 from otsgraph.core.fronts_lock import ClusterLock, LockLost
-from otsgraph.core.remote import RemoteStore
+from otsgraph.core.remote import BackendUnreachable, RemoteStore, http_transport
 from otsgraph.pipeline import switch
 from otsgraph.pipeline.publish import Published, SwitchCut, checksum, previous_graphs, publish, remote_triples
 from otsgraph.pipeline.switch import STAGING, SWITCH_GRAPH, Group, requests, steps
@@ -209,3 +209,46 @@ def test_a_switch_whose_lock_was_taken_stops_and_the_next_publish_finishes_it(
     assert data_version.read(store).switching  # stopped mid-switch, flagged, journaled
     done = publish(store, changed(release_quads, "a"), batch=BATCH)
     assert holds(store, done) and not leftovers(store)
+
+
+def test_a_request_applied_but_not_counted_is_not_moved_again(backend, release_quads):
+    """Virtuoso runs the statements of a request one by one: a cut inside one may leave its MOVEs
+    applied and the journal's count not. The finishing publish must take those graphs as done (their
+    staged part is gone), not MOVE a missing part onto them again, which a store may read as an
+    empty graph (SPARQL leaves MOVE SILENT of a missing graph open)."""
+    store = RemoteStore.at(backend)
+    publish(store, release_quads, batch=BATCH)
+    switched: list[str] = []  # the MOVEs the store applied
+
+    def uncounted(request, timeout):
+        body = (request.data or b"").decode("utf-8", "replace")
+        if "MOVE SILENT GRAPH" in body and "switchedGroups" in body:
+            switched.append(body)
+            if len(switched) == 3:  # applied without its count, and the answer never came back
+                kept = [s for s in body.split(" ;\n") if "switchedGroups" not in s]
+                request.data = " ;\n".join(kept).encode("utf-8")
+                http_transport(request, timeout)
+                raise BackendUnreachable("connection reset")
+        return http_transport(request, timeout)
+
+    second = changed(release_quads, "b")
+    with pytest.raises(SwitchCut):
+        publish(RemoteStore.at(backend, send=uncounted), second, batch=BATCH)
+    moved = {s.split("<")[1].split(">")[0] for s in switched[2].split(" ;\n") if s.startswith("MOVE")}
+    sent: list[str] = []
+
+    def recording(request, timeout):
+        sent.append((request.data or b"").decode("utf-8", "replace"))
+        return http_transport(request, timeout)
+
+    def finishing(message: str) -> None:  # (what is sent up to here finishes the cut switch)
+        if message.startswith("the interrupted publish's release is in place"):
+            sent.append("-- finished")
+
+    done = publish(RemoteStore.at(backend, send=recording), second, finishing, batch=BATCH)
+    assert holds(store, done) and not leftovers(store)
+    assert "-- finished" in sent
+    resumed = [
+        s for body in sent[: sent.index("-- finished")] for s in body.split(" ;\n") if s.startswith("MOVE")
+    ]
+    assert moved and not [s for s in resumed if s.split("<")[1].split(">")[0] in moved]
