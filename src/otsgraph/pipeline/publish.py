@@ -252,9 +252,13 @@ def publish(
     sums = {g: checksum(ts) for g, ts in graphs.items()}
     if resume(store, progress, hook, batch):
         progress("the interrupted publish's release is in place; now this one")
+    before: dict[str, int] = {}
     while stale := stale_staging(store):  # (a store that cuts its answers lists them in rounds)
+        if stale == before:
+            raise BackendError("drop of staging graphs: answered as done, and they are still there", 200, b"")
         progress(f"dropping {len(stale)} staging graphs an interrupted publish left")
         drop_in_requests(store, [(f"DROP SILENT GRAPH <{g}>", max(1, n)) for g, n in stale.items()], batch)
+        before = stale
     previous = previous_sizes(store)
     release = f"{BASE}release/{__version__}"
     record = release_record(sums, now())
