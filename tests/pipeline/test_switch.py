@@ -10,8 +10,10 @@ while the switch outlasts a front's lease, and a lost lock stops it cleanly.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import urllib.parse
 
 import pyoxigraph as ox
 import pytest
@@ -19,7 +21,7 @@ import pytest
 from engines import graphs_in
 from otsgraph.core import data_version
 from otsgraph.core.fronts_lock import ClusterLock, LockLost
-from otsgraph.core.remote import BackendUnreachable, RemoteStore, http_transport
+from otsgraph.core.remote import BackendError, BackendUnreachable, RemoteStore, http_transport
 from otsgraph.pipeline import switch
 from otsgraph.pipeline.publish import Published, SwitchCut, checksum, previous_graphs, publish, remote_triples
 from otsgraph.pipeline.switch import STAGING, SWITCH_GRAPH, Group, requests, steps
@@ -252,3 +254,30 @@ def test_a_request_applied_but_not_counted_is_not_moved_again(backend, release_q
         s for body in sent[: sent.index("-- finished")] for s in body.split(" ;\n") if s.startswith("MOVE")
     ]
     assert moved and not [s for s in resumed if s.split("<")[1].split(">")[0] in moved]
+
+
+def test_a_store_that_keeps_staging_graphs_it_says_it_dropped_stops_the_publish():
+    """An attacker's (or a broken) store: it answers every DROP as done and keeps listing the same
+    stale staging graph. The publish stops with a store error instead of looping for ever."""
+    stale = {"g": {"type": "uri", "value": STAGING + "0" * 40}, "n": {"type": "literal", "value": "3"}}
+    drops: list[str] = []
+
+    def keeps(request, timeout):
+        body = (request.data or b"").decode()
+        if request.get_header("Content-type") == "application/sparql-update":
+            drops.append(body)
+            return 200, {}, b""
+        rows = [stale] if "STRSTARTS" in urllib.parse.unquote_plus(body) else []
+        return 200, {}, json.dumps({"head": {"vars": ["g", "n"]}, "results": {"bindings": rows}}).encode()
+
+    store = RemoteStore("http://127.0.0.1:9/query", "http://127.0.0.1:9/update", send=keeps)
+    with pytest.raises(BackendError, match="still there"):
+        publish(
+            store,
+            [
+                ox.Quad(
+                    ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.Literal("o"), ox.NamedNode(EX + "g")
+                )
+            ],
+        )
+    assert len(drops) == 1  # dropped once, listed again unchanged: stopped
