@@ -14,7 +14,11 @@ noisy, so every figure is also given as a ratio to the embedded server's in the 
    writers with the lock.
 Results go to bench/results/fronts.json and bench/results/fronts.md.
 
-    python bench/fronts_bench.py [--sizes 100000] [--requests 25] [--seconds 8]
+    python bench/fronts_bench.py [--sizes 100000] [--requests 25] [--seconds 8] [--keep-previous]
+
+--keep-previous measures only the given sizes' latency rows and keeps the other rows, the throughput
+and the races of the last run's fronts.json: each row's ratios are to the embedded server of its own
+run, which the row names (a 1M row takes most of an hour; the rest need not be run again with it).
 """
 
 from __future__ import annotations
@@ -181,6 +185,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[100000])
     parser.add_argument("--requests", type=int, default=25, help="requests per query class and target")
     parser.add_argument("--seconds", type=float, default=8.0, help="seconds per throughput cell")
+    parser.add_argument(
+        "--keep-previous",
+        action="store_true",
+        help="measure these sizes' rows only; keep the rest of fronts.json",
+    )
     args = parser.parse_args()
     from generate import write_project
     from otsgraph.core.graphs import DEFAULT_GRAPHS
@@ -194,12 +203,12 @@ def main() -> None:
     rows, fronts_rows, race_rows = [], [], {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        roots = [("shipped", REPO)] + [
-            (size, write_project(work / f"gen-{size}", REPO, size)) for size in args.sizes
-        ]
+        roots = [] if args.keep_previous else [("shipped", REPO)]
+        roots += [(size, write_project(work / f"gen-{size}", REPO, size)) for size in args.sizes]
         for size, root in roots:
             quads = release_quads(root)
             row: dict = {"size": size, "quads": len(quads), "latency_ms": {}, "publish_s": {}}
+            row["when"] = time.strftime("%F %T")
             address, embedded = otsgraph_serve(root, work / f"embedded-{size}.log", "--store", ":memory:")
             try:
                 row["latency_ms"]["embedded"] = latencies(address + "/sparql", [], args.requests)
@@ -227,6 +236,16 @@ def main() -> None:
                     stores.stop(engine)
             rows.append(row)
             print(json.dumps(row), flush=True)
+        if args.keep_previous:
+            previous = json.loads((RESULTS / "fronts.json").read_text())
+            measured = {row["size"] for row in rows}
+            kept = [row for row in previous["rows"] if row["size"] not in measured]
+            for row in kept:
+                row.setdefault("when", previous["meta"]["when"])
+            order = {"shipped": -1}
+            rows = sorted([*kept, *rows], key=lambda r: order.get(r["size"], r["size"]))
+            write_results(rows, previous["fronts"], previous["races"], args)
+            return
         # throughput: 1, 2, 4 fronts on one Oxigraph server, shipped data
         url, engine = stores.start_oxigraph(work / "oxigraph-fronts")
         try:
@@ -275,6 +294,8 @@ def write_results(rows: list[dict], fronts_rows: list[dict], race_rows: dict, ar
     for row in rows:
         base = row["latency_ms"]["embedded"]
         lines += [f"## {row['size']} ({row['quads']:,} quads)", ""]
+        if "when" in row:
+            lines += [f"Run {row['when']}.", ""]
         lines += ["| target | " + " | ".join(CLASSES) + " |", "|---|" + "---|" * len(CLASSES)]
         for target, cells in row["latency_ms"].items():
             lines.append(
