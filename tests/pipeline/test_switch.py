@@ -281,3 +281,18 @@ def test_a_store_that_keeps_staging_graphs_it_says_it_dropped_stops_the_publish(
             ],
         )
     assert len(drops) == 1  # dropped once, listed again unchanged: stopped
+
+
+def test_a_switching_flag_that_is_not_an_iri_is_never_written_back_into_an_update():
+    """The flag is read from the store and the switch's end writes it into an update as <…>: a
+    value with a '>' in it (written past the fronts) is ignored, not spliced into SPARQL."""
+    row = {"switching": {"type": "uri", "value": "urn:x> } ; DROP ALL ; INSERT DATA { <urn:y"}}
+
+    def answers(request, timeout):
+        body = json.dumps({"head": {"vars": ["switching"]}, "results": {"bindings": [row]}}).encode()
+        return 200, {}, body
+
+    store = RemoteStore("http://127.0.0.1:9/query", "http://127.0.0.1:9/update", send=answers)
+    assert data_version.read(store).switching == ""
+    row["switching"] = {"type": "uri", "value": "https://w3id.org/otsgraph/release/1.0"}
+    assert data_version.read(store).switching == "https://w3id.org/otsgraph/release/1.0"

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+
 from .namespaces import BASE
 from .remote import RemoteStore
 
@@ -64,7 +66,8 @@ def read(store: RemoteStore) -> DataVersion:
     rows = store.select(READ)
     versions = {int(r["version"]["value"]) for r in rows if "version" in r}
     heads = {r["head"]["value"] for r in rows if "head" in r}
-    switching = min((r["switching"]["value"] for r in rows if "switching" in r), default="")
+    # (an IRI checked as one: the switch's end writes it back into an update, as <…>)
+    switching = min((_iri(r["switching"]) for r in rows if "switching" in r), default="")
     if len(versions) > 1 or len(heads) > 1:
         raise AmbiguousVersion(
             f"the store's version graph <{VERSION_GRAPH}> holds versions {sorted(versions)} and heads "
@@ -73,6 +76,16 @@ def read(store: RemoteStore) -> DataVersion:
     if not versions:
         return DataVersion(0, "", switching)
     return DataVersion(versions.pop(), heads.pop() if heads else "", switching)
+
+
+def _iri(term: dict) -> str:
+    """A term of SPARQL JSON results that is an IRI writable as <…>, else "" (nothing to act on)."""
+    if term.get("type") != "uri":
+        return ""
+    try:
+        return ox.NamedNode(term.get("value", "")).value
+    except ValueError:
+        return ""
 
 
 def begin_switch(release: str) -> str:
