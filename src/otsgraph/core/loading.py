@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 
+from .interning import Encoded, Interner
 from .namespaces import Graphs
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -179,10 +180,26 @@ class Sources:
     claim_graphs: dict[ox.NamedNode, list[Statement]] = field(default_factory=lambda: defaultdict(list))
     shapes: list[Statement] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    #: the terms of `graphs` as ids (core/interning.py), and each graph's triples so encoded, in the
+    #: same order as in `graphs`: what the build reasons and validates over
+    terms: Interner = field(default_factory=Interner)
+    encoded: dict[ox.NamedNode, list[Encoded]] = field(default_factory=lambda: defaultdict(list))
 
     def triples(self, *names: ox.NamedNode) -> list[Statement]:
         """The triples of these graphs (tuples: (subject, predicate, object))."""
         return [t for name in names for t in self.graphs.get(name, ())]
+
+    def encoded_triples(self, *names: ox.NamedNode) -> list[Encoded]:
+        """The triples of these graphs as ids (`terms` decodes them). load_sources encodes each graph
+        as it reads it; a graph set in `graphs` by other code is encoded here, on first use."""
+        out: list[Encoded] = []
+        for name in names:
+            triples = self.graphs.get(name, ())
+            encoded = self.encoded.get(name)
+            if encoded is None or len(encoded) != len(triples):
+                encoded = self.encoded[name] = [self.terms.encode(t) for t in triples]
+            out += encoded
+        return out
 
     def count(self, *names: ox.NamedNode) -> int:
         return sum(len(self.graphs.get(name, ())) for name in names)
@@ -210,16 +227,20 @@ def _make_disjoint(
     sources: Sources, held: dict, graph: ox.NamedNode, before: tuple[ox.NamedNode, ...]
 ) -> None:
     """Drop from `graph` the triples an earlier graph already holds (`held`: each graph's triples,
-    without repeats, as a dict: a set that keeps the files' order).
+    without repeats, as a dict from the encoded triple to the triple: a set that keeps the files'
+    order, keyed by ints, which hash at once).
 
     The default graph is the union of the fixed graphs, and SPARQL would count a triple
     held by two of them twice. A background fact the article also states is not background;
     its background claim graph still records it.
     """
-    earlier = [held[g] for g in before if g in held]
-    if earlier:
-        held[graph] = {t: None for t in held.get(graph, ()) if not any(t in e for e in earlier)}
-    sources.graphs[graph] = list(held.get(graph, ()))
+    own = held.get(graph, {})
+    drop = set().union(*(own.keys() & held[g].keys() for g in before if g in held))
+    if drop:
+        own = held[graph] = {k: t for k, t in own.items() if k not in drop}
+    if drop or len(own) != len(sources.encoded.get(graph, ())):  # (else the lists hold just these)
+        sources.graphs[graph] = list(own.values())
+        sources.encoded[graph] = list(own)
 
 
 def load_sources(layout: Layout) -> Sources:
@@ -239,12 +260,24 @@ def load_sources(layout: Layout) -> Sources:
         into_default = sources.graphs[default_graph]
         also_claim = sources.claim_graphs[labels_claim] if default_graph == asserted else None
         into_claims = sources.graphs[claims_into] if claims_into is not None else None
+        encoded_default = sources.encoded[default_graph]
+        encoded_claims = sources.encoded[claims_into] if claims_into is not None else None
         claims = sources.claim_graphs
+        known, intern = sources.terms.ids.get, sources.terms.id
         for q in quads:  # the loop every shipped triple passes: kept lean
             triple = _statement((q.subject, q.predicate, q.object))
+            s, p, o = triple
+            if (i := known(s)) is None:
+                i = intern(s)
+            if (j := known(p)) is None:
+                j = intern(p)
+            if (k := known(o)) is None:
+                k = intern(o)
+            key = (i, j, k)
             graph = q.graph_name
             if type(graph) is default_graph_type:
                 into_default.append(triple)
+                encoded_default.append(key)
                 if also_claim is not None:
                     also_claim.append(triple)
             elif into_claims is None:
@@ -252,6 +285,7 @@ def load_sources(layout: Layout) -> Sources:
             else:
                 claims[graph].append(triple)
                 into_claims.append(triple)
+                encoded_claims.append(key)
 
     for path in _files(layout.ontology_dir, ".ttl"):
         add(path, ontology, None)
@@ -267,10 +301,13 @@ def load_sources(layout: Layout) -> Sources:
         add(path, labels, None)  # the project's labels and translations, not the article's wording
     for path in sorted(layout.data_dir.glob("*.ttl")) if layout.data_dir.is_dir() else []:
         add(path, provenance, None)
-    for table in (sources.graphs, sources.claim_graphs):  # (a file may have given a graph nothing)
-        for name in [name for name, triples in table.items() if not triples]:
+    for table in (sources.graphs, sources.claim_graphs, sources.encoded):  # (a file may have given a
+        for name in [name for name, triples in table.items() if not triples]:  # graph nothing)
             del table[name]
-    held = {graph: dict.fromkeys(triples) for graph, triples in sources.graphs.items()}
+    held = {
+        graph: dict(zip(sources.encoded[graph], triples, strict=True))
+        for graph, triples in sources.graphs.items()
+    }
     for graph in list(sources.graphs):
         _make_disjoint(sources, held, graph, ())
     _make_disjoint(sources, held, asserted, (ontology,))

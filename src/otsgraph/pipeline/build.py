@@ -43,7 +43,7 @@ class BuildResult:
 
     @property
     def inferred_count(self) -> int:
-        return len(self.reasoned.inferred)
+        return self.reasoned.inferred_count
 
     @property
     def from_background_count(self) -> int:
@@ -90,7 +90,12 @@ def _build(
     if check_shapes:
         started = time.perf_counter()
         progress(f"validating against {len(sources.shapes)} shape triples")
-        report = validate(reasoned.input | reasoned.inferred, [tuple(t) for t in sources.shapes])
+        shapes = [tuple(t) for t in sources.shapes]
+        encoded = reasoned.encoded_in_order()
+        if encoded is None:
+            report = validate(reasoned.input | reasoned.inferred, shapes)
+        else:  # the ids reasoning ran over (core/interning.py)
+            report = validate(encoded, shapes, terms=reasoned.terms)
         timings["validate"] = time.perf_counter() - started
 
     result = BuildResult(sources, reasoned, report, timings)

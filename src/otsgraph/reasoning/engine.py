@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Protocol
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from otsgraph.core.interning import Interner
 from otsgraph.core.namespaces import OTS, RDF_TYPE
 
 Term = NamedNode | BlankNode | Literal
@@ -71,6 +72,78 @@ UNSUPPORTED_PREDICATES = {
 TEMPORAL_RULE = "otsgraph:temporal-placement"
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """The terms the rules read and write, and how they tell a literal: pyoxigraph terms (`TERMS`:
+    the gate, over a store), or the ids of an Interner (`Vocabulary.encoded`: the build, at scale)."""
+
+    type: Any
+    first: Any
+    rest: Any
+    nil: Any
+    subclass: Any
+    subproperty: Any
+    domain: Any
+    range: Any
+    eq_class: Any
+    eq_property: Any
+    inverse: Any
+    chain: Any
+    disjoint: Any
+    all_disjoint: Any
+    members: Any
+    nothing: Any
+    transitive: Any
+    symmetric: Any
+    functional: Any
+    inverse_functional: Any
+    has_value: Any
+    on_property: Any
+    is_literal: Callable[[Any], bool]
+    #: a term as messages show it (str of the pyoxigraph term)
+    show: Callable[[Any], str] = str
+
+    @classmethod
+    def encoded(cls, terms: Interner) -> Vocabulary:
+        """The vocabulary as ids of `terms` (literals have negative ids: core/interning.py)."""
+        ids = {f.name: terms.id(getattr(TERMS, f.name)) for f in fields(cls) if f.name not in _NOT_TERMS}
+        return cls(**ids, is_literal=_negative, show=lambda i: str(terms.term(i)))
+
+
+_NOT_TERMS = ("is_literal", "show")
+
+
+def _negative(i: int) -> bool:
+    return i < 0
+
+
+TERMS = Vocabulary(
+    type=RDF_TYPE,
+    first=RDF_FIRST,
+    rest=RDF_REST,
+    nil=RDF_NIL,
+    subclass=SUBCLASS,
+    subproperty=SUBPROPERTY,
+    domain=DOMAIN,
+    range=RANGE,
+    eq_class=EQ_CLASS,
+    eq_property=EQ_PROPERTY,
+    inverse=INVERSE,
+    chain=CHAIN,
+    disjoint=DISJOINT,
+    all_disjoint=ALL_DISJOINT,
+    members=MEMBERS,
+    nothing=NOTHING,
+    transitive=TRANSITIVE,
+    symmetric=SYMMETRIC,
+    functional=FUNCTIONAL,
+    inverse_functional=INVERSE_FUNCTIONAL,
+    has_value=HAS_VALUE,
+    on_property=ON_PROPERTY,
+    is_literal=lambda term: isinstance(term, Literal),
+)
+
+
 @dataclass(frozen=True, slots=True)  # (one per inferred triple: 800k at 1M, slots halve their size)
 class Derivation:
     """Why an inferred triple holds: the rule and the triples it was derived from."""
@@ -106,6 +179,8 @@ class Tbox:
     #: owl:hasValue restrictions: restriction class -> (property, value), and the reverse
     has_value: dict[Term, tuple[Term, Term]] = field(default_factory=dict)
     restrictions_with: dict[tuple[Term, Term], set[Term]] = field(default_factory=lambda: defaultdict(set))
+    #: what its terms are: pyoxigraph terms, or ids (then every triple the rules see is ids too)
+    v: Vocabulary = TERMS
 
     @property
     def chain_links(self) -> frozenset[Term]:
@@ -116,6 +191,18 @@ class Tbox:
             self.__dict__["_chain_links"] = links
         return links[1]
 
+    @property
+    def disjoint_by_class(self) -> dict[Term, list[frozenset[Term]]]:
+        """The disjoint pairs each class is in (a node's check looks at its own classes' pairs only)."""
+        found = self.__dict__.get("_disjoint_by_class")
+        if found is None or found[0] != len(self.disjoint_pairs):
+            by_class: dict[Term, list[frozenset[Term]]] = defaultdict(list)
+            for pair in self.disjoint_pairs:
+                for c in pair:
+                    by_class[c].append(pair)
+            found = self.__dict__["_disjoint_by_class"] = (len(self.disjoint_pairs), dict(by_class))
+        return found[1]
+
     def chains_using(self, prop: Term) -> Iterator[tuple[tuple[Term, ...], Term, int]]:
         for links, target in self.chains:
             for position, link in enumerate(links):
@@ -123,11 +210,13 @@ class Tbox:
                     yield links, target, position
 
 
-def _rdf_list(triples: dict[Term, dict[Term, list[Term]]], head: Term) -> list[Term]:
+def _rdf_list(triples: dict[Term, dict[Term, list[Term]]], head: Term, v: Vocabulary) -> list[Term]:
     items: list[Term] = []
-    while head != RDF_NIL:
-        firsts = triples.get(head, {}).get(RDF_FIRST, [])
-        rests = triples.get(head, {}).get(RDF_REST, [])
+    seen = set()
+    while head != v.nil and head not in seen:
+        seen.add(head)
+        firsts = triples.get(head, {}).get(v.first, [])
+        rests = triples.get(head, {}).get(v.rest, [])
         if not firsts or not rests:
             break
         items.append(firsts[0])
@@ -135,51 +224,51 @@ def _rdf_list(triples: dict[Term, dict[Term, list[Term]]], head: Term) -> list[T
     return items
 
 
-def compile_tbox(triples: Iterable[TripleKey]) -> Tbox:
+def compile_tbox(triples: Iterable[TripleKey], v: Vocabulary = TERMS) -> Tbox:
     """Read the axioms the rules use out of a set of triples (normally the ontology)."""
     by_subject: dict[Term, dict[Term, list[Term]]] = defaultdict(lambda: defaultdict(list))
-    tbox = Tbox()
+    tbox = Tbox(v=v)
     for s, p, o in triples:
         by_subject[s][p].append(o)
-        if p == SUBCLASS:
+        if p == v.subclass:
             tbox.superclasses[s].add(o)
-        elif p == EQ_CLASS:
+        elif p == v.eq_class:
             tbox.superclasses[s].add(o)
             tbox.superclasses[o].add(s)
-        elif p == SUBPROPERTY:
+        elif p == v.subproperty:
             tbox.superproperties[s].add(o)
-        elif p == EQ_PROPERTY:
+        elif p == v.eq_property:
             tbox.superproperties[s].add(o)
             tbox.superproperties[o].add(s)
-        elif p == DOMAIN:
+        elif p == v.domain:
             tbox.domains[s].add(o)
-        elif p == RANGE:
+        elif p == v.range:
             tbox.ranges[s].add(o)
-        elif p == INVERSE:
+        elif p == v.inverse:
             tbox.inverses[s].add(o)
             tbox.inverses[o].add(s)
-        elif p == DISJOINT:
+        elif p == v.disjoint:
             tbox.disjoint_pairs.add(frozenset((s, o)))
-        elif p == RDF_TYPE and o == TRANSITIVE:
+        elif p == v.type and o == v.transitive:
             tbox.transitive.add(s)
-        elif p == RDF_TYPE and o == SYMMETRIC:
+        elif p == v.type and o == v.symmetric:
             tbox.symmetric.add(s)
-        elif p == RDF_TYPE and o == FUNCTIONAL:
+        elif p == v.type and o == v.functional:
             tbox.functional.add(s)
-        elif p == RDF_TYPE and o == INVERSE_FUNCTIONAL:
+        elif p == v.type and o == v.inverse_functional:
             tbox.inverse_functional.add(s)
     for s, preds in by_subject.items():
-        for head in preds.get(CHAIN, []):
-            links = tuple(_rdf_list(by_subject, head))
+        for head in preds.get(v.chain, []):
+            links = tuple(_rdf_list(by_subject, head, v))
             if links:
                 tbox.chains.append((links, s))
-        for value in preds.get(HAS_VALUE, [])[:1]:
-            for prop in preds.get(ON_PROPERTY, [])[:1]:
+        for value in preds.get(v.has_value, [])[:1]:
+            for prop in preds.get(v.on_property, [])[:1]:
                 tbox.has_value[s] = (prop, value)
                 tbox.restrictions_with[(prop, value)].add(s)
-        if ALL_DISJOINT in preds.get(RDF_TYPE, []):
-            for head in preds.get(MEMBERS, []):
-                members = _rdf_list(by_subject, head)
+        if v.all_disjoint in preds.get(v.type, []):
+            for head in preds.get(v.members, []):
+                members = _rdf_list(by_subject, head, v)
                 for i, a in enumerate(members):
                     for b in members[i + 1 :]:
                         tbox.disjoint_pairs.add(frozenset((a, b)))
@@ -198,6 +287,18 @@ class Closure:
     inferred: set[TripleKey]
     derivations: dict[TripleKey, Derivation]
     inconsistencies: list[Inconsistency]
+
+    def decoded(self, terms: Interner, inferred: set[TripleKey] | None = None) -> Closure:
+        """This closure over the ids of `terms`, as pyoxigraph terms (`inferred`: already decoded)."""
+        decode = terms.decode
+        return Closure(
+            terms.decode_all(self.inferred) if inferred is None else inferred,
+            {
+                decode(t): Derivation(d.rule, tuple(decode(p) for p in d.premises))
+                for t, d in self.derivations.items()
+            },
+            [replace(i, triples=tuple(decode(t) for t in i.triples)) for i in self.inconsistencies],
+        )
 
     def explain(self, triple: TripleKey, asserted: set[TripleKey]) -> list[tuple[int, TripleKey, str]]:
         """The derivation tree of a triple, depth-first: (depth, triple, rule or 'asserted')."""
@@ -319,12 +420,14 @@ def _hv2_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion
     restrictions = tbox.restrictions_with.get((p, o))
     if not restrictions:
         return ()
-    return [((s, RDF_TYPE, r), (t, (r, HAS_VALUE, o), (r, ON_PROPERTY, p))) for r in restrictions]
+    return [
+        ((s, tbox.v.type, r), (t, (r, tbox.v.has_value, o), (r, tbox.v.on_property, p))) for r in restrictions
+    ]
 
 
 def _hv2_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
     s, p, o = t
-    return p == RDF_TYPE and o in tbox.has_value and graph.has((s, *tbox.has_value[o]))
+    return p == tbox.v.type and o in tbox.has_value and graph.has((s, *tbox.has_value[o]))
 
 
 def _sco_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
@@ -332,12 +435,12 @@ def _sco_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion
     supers = tbox.superclasses.get(o)
     if not supers:
         return ()
-    return [((s, RDF_TYPE, sup), (t, (o, SUBCLASS, sup))) for sup in supers]
+    return [((s, tbox.v.type, sup), (t, (o, tbox.v.subclass, sup))) for sup in supers]
 
 
 def _sco_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
     s, p, o = t
-    return p == RDF_TYPE and any(o in tbox.superclasses.get(c, ()) for c in graph.objects(s, RDF_TYPE))
+    return p == tbox.v.type and any(o in tbox.superclasses.get(c, ()) for c in graph.objects(s, tbox.v.type))
 
 
 def _hv1_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
@@ -345,13 +448,13 @@ def _hv1_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion
     if o not in tbox.has_value:
         return ()
     prop, value = tbox.has_value[o]
-    return [((s, prop, value), (t, (o, HAS_VALUE, value), (o, ON_PROPERTY, prop)))]
+    return [((s, prop, value), (t, (o, tbox.v.has_value, value), (o, tbox.v.on_property, prop)))]
 
 
 def _hv1_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
     s, p, o = t
     restrictions = [r for r, (prop, value) in tbox.has_value.items() if prop == p and value == o]
-    return any(graph.has((s, RDF_TYPE, r)) for r in restrictions)
+    return any(graph.has((s, tbox.v.type, r)) for r in restrictions)
 
 
 def _spo1_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
@@ -359,7 +462,7 @@ def _spo1_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusio
     supers = tbox.superproperties.get(p)
     if not supers:
         return ()
-    return [((s, sup, o), (t, (p, SUBPROPERTY, sup))) for sup in supers]
+    return [((s, sup, o), (t, (p, tbox.v.subproperty, sup))) for sup in supers]
 
 
 def _spo1_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
@@ -373,55 +476,59 @@ def _dom_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion
     classes = tbox.domains.get(p)
     if not classes:
         return ()
-    return [((s, RDF_TYPE, cls), (t, (p, DOMAIN, cls))) for cls in classes]
+    return [((s, tbox.v.type, cls), (t, (p, tbox.v.domain, cls))) for cls in classes]
 
 
 def _dom_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
     s, p, o = t
-    return p == RDF_TYPE and any(o in tbox.domains.get(q, ()) and found for q, found in graph.out(s).items())
+    return p == tbox.v.type and any(
+        o in tbox.domains.get(q, ()) and found for q, found in graph.out(s).items()
+    )
 
 
 def _rng_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
     _, p, o = t
     classes = tbox.ranges.get(p)
-    if not classes or isinstance(o, Literal):
+    if not classes or tbox.v.is_literal(o):
         return ()
-    return [((o, RDF_TYPE, cls), (t, (p, RANGE, cls))) for cls in classes]
+    return [((o, tbox.v.type, cls), (t, (p, tbox.v.range, cls))) for cls in classes]
 
 
 def _rng_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
     s, p, o = t
-    return p == RDF_TYPE and any(o in tbox.ranges.get(q, ()) and found for q, found in graph.into(s).items())
+    return p == tbox.v.type and any(
+        o in tbox.ranges.get(q, ()) and found for q, found in graph.into(s).items()
+    )
 
 
 def _inv_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
     s, p, o = t
     inverses = tbox.inverses.get(p)
-    if not inverses or isinstance(o, Literal):
+    if not inverses or tbox.v.is_literal(o):
         return ()
-    return [((o, inv, s), (t, (p, INVERSE, inv))) for inv in inverses]
+    return [((o, inv, s), (t, (p, tbox.v.inverse, inv))) for inv in inverses]
 
 
 def _inv_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
     s, p, o = t
-    return not isinstance(o, Literal) and any(graph.has((o, q, s)) for q in tbox.inverses.get(p, ()))
+    return not tbox.v.is_literal(o) and any(graph.has((o, q, s)) for q in tbox.inverses.get(p, ()))
 
 
 def _symp_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
     s, p, o = t
-    if p not in tbox.symmetric or isinstance(o, Literal):
+    if p not in tbox.symmetric or tbox.v.is_literal(o):
         return ()
-    return [((o, p, s), (t, (p, RDF_TYPE, SYMMETRIC)))]
+    return [((o, p, s), (t, (p, tbox.v.type, tbox.v.symmetric)))]
 
 
 def _symp_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
     s, p, o = t
-    return not isinstance(o, Literal) and p in tbox.symmetric and graph.has((o, p, s))
+    return not tbox.v.is_literal(o) and p in tbox.symmetric and graph.has((o, p, s))
 
 
 def _trp_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
     _, p, o = t
-    if p not in tbox.transitive or isinstance(o, Literal):
+    if p not in tbox.transitive or tbox.v.is_literal(o):
         return ()
     return _trp_joins(t, graph)
 
@@ -438,14 +545,14 @@ def _trp_joins(t: TripleKey, graph: Lookup) -> Iterator[Conclusion]:
 
 def _trp_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
     s, p, o = t
-    if isinstance(o, Literal) or p not in tbox.transitive:
+    if tbox.v.is_literal(o) or p not in tbox.transitive:
         return False
     return any(o in graph.objects(m, p) for m in graph.objects(s, p))
 
 
 def _spo2_forward(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterable[Conclusion]:
     _, p, o = t
-    if p not in tbox.chain_links or isinstance(o, Literal):
+    if p not in tbox.chain_links or tbox.v.is_literal(o):
         return ()
     return _spo2_joins(t, tbox, graph)
 
@@ -459,7 +566,7 @@ def _spo2_joins(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterator[Conclusion]
 
 def _spo2_backward(t: TripleKey, tbox: Tbox, graph: Graph) -> bool:
     s, p, o = t
-    if isinstance(o, Literal):
+    if tbox.v.is_literal(o):
         return False
     for links, target in tbox.chains:
         if target != p:
@@ -497,7 +604,7 @@ _FIRED_BY_OTHER = tuple(r for r in RULES if r.fires_on in ("other", "any"))
 
 def consequences(t: TripleKey, tbox: Tbox, graph: Lookup) -> Iterator[tuple[TripleKey, str, tuple]]:
     """Everything one step of the rules derives from t joined with the graph: (triple, rule, premises)."""
-    for rule in _FIRED_BY_TYPE if t[1] == RDF_TYPE else _FIRED_BY_OTHER:
+    for rule in _FIRED_BY_TYPE if t[1] == tbox.v.type else _FIRED_BY_OTHER:
         for conclusion, premises in rule.forward(t, tbox, graph):
             yield conclusion, rule.name, premises
 
@@ -519,55 +626,76 @@ def materialise_in_stages(
     alone lacks. One run: the rules are monotone, so the second stage goes on from the first
     stage's fixpoint instead of reasoning over everything twice (the build's background marking)."""
     closure: set[TripleKey] = set()
-    joined = {RDF_TYPE} | tbox.transitive | tbox.functional | tbox.inverse_functional
+    joined = {tbox.v.type} | tbox.transitive | tbox.functional | tbox.inverse_functional
     joined |= {link for links, _ in tbox.chains for link in links}
     index = _Index(joined)
     derivations: dict[TripleKey, Derivation] = {}
     asserted: set[TripleKey] = set()
     triggers = {rule.name: set(rule.triggers(tbox)) for rule in RULES}
-    applicable: dict[tuple[bool, Term], tuple[Rule, ...]] = {}  # the rules a kind of triple can fire
+    type_ = tbox.v.type
+    # the rules a triple can fire (name and forward function), by its class for an rdf:type triple
+    # and by its predicate for any other: a dispatch the loop below does once per triple it derives
+    by_class: dict[Term, tuple[tuple[str, Callable], ...]] = {}
+    by_predicate: dict[Term, tuple[tuple[str, Callable], ...]] = {}
 
-    def rules_for(p: Term, o: Term) -> tuple[Rule, ...]:
-        key = (True, o) if p == RDF_TYPE else (False, p)
-        found = applicable.get(key)
-        if found is None:
-            found = applicable[key] = tuple(
-                rule
-                for rule in (_FIRED_BY_TYPE if key[0] else _FIRED_BY_OTHER)
-                if (o if rule.fires_on == "type" else p) in triggers[rule.name]
-            )
+    def rules_for(p: Term, o: Term) -> tuple[tuple[str, Callable], ...]:
+        typed = p == type_
+        found = tuple(
+            (rule.name, rule.forward)
+            for rule in (_FIRED_BY_TYPE if typed else _FIRED_BY_OTHER)
+            if (o if rule.fires_on == "type" else p) in triggers[rule.name]
+        )
+        if typed:
+            by_class[o] = found
+        else:
+            by_predicate[p] = found
         return found
 
-    # A term's hash is computed anew on every look-up (pyoxigraph caches none): about 2.5 µs for a
-    # triple. Set operations between sets reuse the hashes they store, so seeds are added as sets and
-    # each conclusion is hashed once (added, then the size compared) instead of tested, then added.
-    def run(seeds: set[TripleKey], track: bool) -> set[TripleKey]:
-        """Add the seeds and run to the fixpoint; (when tracked) what was not in the closure before."""
+    indexed, out, into = index.predicates, index.out, index.into
+
+    # Seeds are added as sets (set operations reuse the hashes a set stores), and each conclusion is
+    # hashed once (added, then the size compared) instead of tested, then added: with pyoxigraph terms,
+    # whose hash is computed anew on every look-up, that halves the work (the build uses ids). The
+    # loop is consequences() and _Index.add inlined: it runs once for each triple of the closure.
+    def run(seeds: list[TripleKey], track: bool) -> set[TripleKey]:
+        """Add the seeds (without repeats) and run to the fixpoint; (when tracked) what was not in
+        the closure before."""
         asserted.update(seeds)
-        new = seeds - closure
-        for t in seeds & closure if closure else ():  # seeds the first stage had inferred: asserted now
+        new = [t for t in seeds if t not in closure] if closure else seeds
+        for t in seeds if closure else ():  # seeds the first stage had inferred: asserted now
             derivations.pop(t, None)
         closure.update(new)
         reached = set(new) if track else set()
-        work = list(new)
-        for t in work:
-            index.add(*t)
+        for s, p, o in new:
+            if p in indexed:
+                out[p][s].add(o)
+                into[p][o].add(s)
+        work = new[::-1]  # (popped from the end: the seeds in their order, the order they lie in memory)
         while work:
             t = work.pop()
-            for rule in rules_for(t[1], t[2]):  # consequences(), for the rules that can fire on t
-                for conclusion, premises in rule.forward(t, tbox, index):
+            _, p, o = t
+            fired = by_class.get(o) if p == type_ else by_predicate.get(p)
+            if fired is None:
+                fired = rules_for(p, o)
+            for name, forward in fired:
+                for conclusion, premises in forward(t, tbox, index):
                     size = len(closure)
                     closure.add(conclusion)
                     if len(closure) != size:
-                        index.add(*conclusion)
-                        derivations[conclusion] = Derivation(rule.name, premises)
+                        cs, cp, co = conclusion
+                        if cp in indexed:
+                            out[cp][cs].add(co)
+                            into[cp][co].add(cs)
+                        derivations[conclusion] = Derivation(name, premises)
                         work.append(conclusion)
                         if track:
                             reached.add(conclusion)
         return reached
 
-    run(first if isinstance(first, set) else set(first), track=False)
-    only_with_then = run(then if isinstance(then, set) else set(then), track=True)
+    # seeds in the order given: the build gives its triples in the order it read (and so made) them,
+    # and a loop over a million tuples runs markedly faster in that order than in a set's
+    run(list(dict.fromkeys(first)), track=False)
+    only_with_then = run(list(dict.fromkeys(then)), track=True)
     inferred = closure - asserted
     closure_result = Closure(inferred, derivations, find_inconsistencies(closure, index, tbox))
     return closure_result, only_with_then
@@ -576,14 +704,15 @@ def materialise_in_stages(
 def find_inconsistencies(closure: set[TripleKey], index: _Index, tbox: Tbox) -> list[Inconsistency]:
     """Disjoint classes shared by one node, owl:Nothing members, clashing functional values."""
     problems: list[Inconsistency] = []
-    for node, classes in index.out[RDF_TYPE].items():
+    show = tbox.v.show
+    for node, classes in index.out[tbox.v.type].items():
         problems += type_clashes(node, classes, tbox)
     for prop in tbox.functional:
         for subject, values in index.out[prop].items():
-            problems += functional_clashes(subject, prop, values)
+            problems += functional_clashes(subject, prop, values, show)
     for prop in tbox.inverse_functional:
         for value, subjects in index.into[prop].items():
-            problems += inverse_functional_clashes(value, prop, subjects)
+            problems += inverse_functional_clashes(value, prop, subjects, show)
     return problems
 
 
@@ -594,44 +723,52 @@ def type_clashes(node: Term, classes: Iterable[Term], tbox: Tbox) -> list[Incons
     """owl:Nothing membership and pairs of disjoint classes among one node's classes."""
     classes = set(classes)
     problems = []
-    if NOTHING in classes:
+    v = tbox.v
+    if v.nothing in classes:
         problems.append(
-            Inconsistency("nothing", f"{node} is a member of owl:Nothing", ((node, RDF_TYPE, NOTHING),))
-        )
-    for pair in tbox.disjoint_pairs:
-        a, b = tuple(pair) if len(pair) == 2 else (next(iter(pair)),) * 2
-        if a in classes and b in classes:
-            problems.append(
-                Inconsistency(
-                    "disjoint-classes",
-                    f"{node} is both {a} and {b}, which are disjoint",
-                    ((node, RDF_TYPE, a), (node, RDF_TYPE, b)),
-                )
+            Inconsistency(
+                "nothing", f"{v.show(node)} is a member of owl:Nothing", ((node, v.type, v.nothing),)
             )
+        )
+    by_class = tbox.disjoint_by_class
+    found = {pair for c in classes for pair in by_class.get(c, ()) if pair <= classes}
+    for pair in sorted(found, key=lambda pair: sorted(map(v.show, pair))):
+        a, b = sorted(pair, key=v.show) if len(pair) == 2 else (next(iter(pair)),) * 2
+        problems.append(
+            Inconsistency(
+                "disjoint-classes",
+                f"{v.show(node)} is both {v.show(a)} and {v.show(b)}, which are disjoint",
+                ((node, v.type, a), (node, v.type, b)),
+            )
+        )
     return problems
 
 
-def functional_clashes(subject: Term, prop: Term, values: Iterable[Term]) -> list[Inconsistency]:
-    values = sorted(set(values), key=str)
+def functional_clashes(
+    subject: Term, prop: Term, values: Iterable[Term], show: Callable[[Term], str] = str
+) -> list[Inconsistency]:
+    values = sorted(set(values), key=show)
     if len(values) < 2:
         return []
     return [
         Inconsistency(
             "functional-property",
-            f"{subject} has {len(values)} values of the functional property {prop}",
+            f"{show(subject)} has {len(values)} values of the functional property {show(prop)}",
             tuple((subject, prop, v) for v in values),
         )
     ]
 
 
-def inverse_functional_clashes(value: Term, prop: Term, subjects: Iterable[Term]) -> list[Inconsistency]:
-    subjects = sorted(set(subjects), key=str)
+def inverse_functional_clashes(
+    value: Term, prop: Term, subjects: Iterable[Term], show: Callable[[Term], str] = str
+) -> list[Inconsistency]:
+    subjects = sorted(set(subjects), key=show)
     if len(subjects) < 2:
         return []
     return [
         Inconsistency(
             "inverse-functional-property",
-            f"{value} is the value of the inverse-functional {prop} for {len(subjects)} nodes",
+            f"{show(value)} is the value of the inverse-functional {show(prop)} for {len(subjects)} nodes",
             tuple((s, prop, value) for s in subjects),
         )
     ]

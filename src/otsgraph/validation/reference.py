@@ -10,6 +10,7 @@ from pyshacl import validate as pyshacl_validate
 from rdflib.namespace import RDF
 
 from otsgraph.core.convert import to_oxigraph_term, to_rdflib_graph
+from otsgraph.core.interning import Interner
 from otsgraph.core.namespaces import SH
 
 from . import shacl
@@ -96,19 +97,23 @@ def relevant_triples(data: Iterable[tuple], shapes: rdflib.Graph) -> Iterable[tu
     return (t for t in data if t[1].value in wanted)
 
 
-def validate(data: Iterable[tuple], shapes: Iterable[tuple], engine: str = "fast") -> Report:
+def validate(
+    data: Iterable[tuple], shapes: Iterable[tuple], engine: str = "fast", terms: Interner | None = None
+) -> Report:
     """Validate data triples (already reasoned over) against shape triples: the report.
 
     engine "fast" is otsgraph's own SHACL Core validator (see shacl.py); it falls back to
     pySHACL when the shapes use a construct it does not implement. "pyshacl" is the reference.
+    With `terms`, the data triples are its ids (the build's, core/interning.py).
     """
-    data, shapes = list(data), list(shapes)
+    shapes = list(shapes)
     shapes_graph = shacl.ShapesGraph(shapes)
     if engine == "fast" and not shapes_graph.unsupported():
-        results = shacl.validate_triples(data, shapes)
+        results = shacl.validate_triples(data, shapes, terms)
         return Report(
             _sorted(finding_of(r, shapes_graph.named_parent(r.shape)) for r in results), engine="fast"
         )
+    data = list(data) if terms is None else [terms.decode(t) for t in data]
     rdflib_shapes = to_rdflib_graph(shapes)
     data_graph = to_rdflib_graph(relevant_triples(data, rdflib_shapes))
     _, report, _ = pyshacl_validate(

@@ -21,12 +21,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from otsgraph.core.interning import Interner
 from otsgraph.core.namespaces import RDF_TYPE
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -140,7 +142,8 @@ class ShapesGraph:
 
     def __init__(self, triples: Iterable[tuple]) -> None:
         self.by_subject: dict = defaultdict(lambda: defaultdict(list))
-        for s, p, o in triples:
+        self.triples = list(triples)
+        for s, p, o in self.triples:
             self.by_subject[s][p].append(o)
         self._shapes: dict[Term, Shape] = {}
         self._lists: dict[Term, list[Term]] = {}
@@ -263,30 +266,61 @@ class ShapesGraph:
 
 
 class DataIndex:
-    """Triples by subject and (built on first use: only inverse paths and sh:targetObjectsOf need
-    it, and the shipped shapes use neither) by object, for path evaluation."""
+    """The data's triples as ids (core/interning.py): by predicate and subject, the instances of each
+    class, and (built on first use: only inverse paths and sh:targetObjectsOf need it, and the shipped
+    shapes use neither) by predicate and object.
 
-    def __init__(self, triples: Iterable[tuple]) -> None:
-        self.out: dict = defaultdict(lambda: defaultdict(list))
-        self.instances: dict = defaultdict(list)
-        self._triples = triples if isinstance(triples, (list, tuple, set, frozenset)) else list(triples)
+    Given terms, it encodes the triples itself; the build gives it the ids it reasoned over, with
+    their Interner (`terms`): at 1M triples, ids are what makes validation fit the build's budget.
+    """
+
+    def __init__(
+        self, triples: Iterable[tuple], terms: Interner | None = None, predicates: set[Term] | None = None
+    ) -> None:
+        """`predicates`: index only the triples with these (a shapes graph can read no others than
+        the IRIs it names); None: every triple."""
+        if terms is None:
+            terms = Interner()
+            encode = terms.encode
+            triples = dict.fromkeys(encode(t) for t in triples)
+        elif not isinstance(triples, (set, frozenset)):
+            # without repeats, in the order given: the build gives its triples in the order it made
+            # them, which is their order in memory, and indexes them markedly faster in that order
+            triples = dict.fromkeys(triples)
+        self.terms = terms
+        self.type = terms.id(RDF_TYPE)
         self._into: dict | None = None
-        for s, p, o in self._triples:
-            self.out[s][p].append(o)
-            if p == RDF_TYPE:
-                self.instances[o].append(s)
+        # no triple comes twice, so no list here has repeats: path values need no de-duplication
+        by_predicate: dict[int, dict[int, list[int]]] = {}
+        instances: dict[int, list[int]] = defaultdict(list)
+        type_id = self.type
+        wanted = None if predicates is None else {i for i in map(terms.get, predicates) if i is not None}
+        for s, p, o in triples:
+            if wanted is not None and p not in wanted:
+                continue
+            values = by_predicate.get(p)
+            if values is None:
+                values = by_predicate[p] = defaultdict(list)
+            values[s].append(o)
+            if p == type_id:
+                instances[o].append(s)
+        self.out = by_predicate
+        self.instances = instances
 
     @property
-    def into(self) -> dict:
+    def into(self) -> dict[int, dict[int, list[int]]]:
         if self._into is None:
-            into: dict = defaultdict(lambda: defaultdict(list))
-            for s, p, o in self._triples:
-                into[o][p].append(s)
+            into: dict = {}
+            for p, subjects in self.out.items():
+                by_object = into[p] = defaultdict(list)
+                for s, objects in subjects.items():
+                    for o in objects:
+                        by_object[o].append(s)
             self._into = into
         return self._into
 
-    def types(self, node: Term) -> list[Term]:
-        return self.out.get(node, {}).get(RDF_TYPE, [])
+    def types(self, node: int) -> list[int]:
+        return self.out.get(self.type, {}).get(node, [])
 
 
 # ---- Literal checks ----------------------------------------------------------------------
@@ -470,28 +504,64 @@ def _component_iri(name: str) -> NamedNode:
 
 
 class Validator:
+    """Validates the data of a DataIndex against a shapes graph. The methods taking terms (focus
+    nodes, values) are the interface; the ones with a leading underscore work on the index's ids."""
+
     def __init__(self, shapes: ShapesGraph, data: DataIndex) -> None:
         self.shapes = shapes
         self.data = data
+        self.terms = data.terms
+        self._ids: dict[Term, int] = {}  # the shapes' terms as ids, each looked up once
+        #: by id() of a Shape (the shapes graph keeps each one): its path's id when the path is one
+        #: IRI, its property shapes, and its components with their arguments' ids
+        self._compiled: dict[int, _Compiled] = {}
 
-    # paths
+    def key(self, term: Term) -> int:
+        """A shapes graph term as an id of the data's Interner (given one if the data lacks it)."""
+        found = self._ids.get(term)
+        if found is None:
+            found = self._ids[term] = self.terms.id(term)
+        return found
+
+    # the interface, in terms
     def path_values(self, focus: Term, path: Term, inverse: bool = False) -> list[Term]:
         """The nodes the path leads to from the focus node (with inverse, the nodes it leads from)."""
+        return [self.terms.term(v) for v in self._path_values(self.key(focus), path, inverse)]
+
+    def focus_nodes(self, shape_node: Term) -> list[Term]:
+        return [self.terms.term(n) for n in self._focus_nodes(shape_node)]
+
+    def conforms(self, node: Term, shape_node: Term) -> bool:
+        return self._conforms(self.key(node), shape_node)
+
+    def validate_shape(self, shape: Shape, focus: Term, stop_early: bool = False) -> list[Result]:
+        return self._validate_shape(shape, self.key(focus), stop_early)
+
+    def validate_all(self) -> list[Result]:
+        results: list[Result] = []
+        for shape_node in self.shapes.targeted():
+            shape = self.shapes.shape(shape_node)
+            for focus in self._focus_nodes(shape_node):
+                results += self._validate_shape(shape, focus)
+        return results
+
+    # paths
+    def _path_values(self, focus: int, path: Term, inverse: bool = False) -> list[int]:
         if isinstance(path, NamedNode):
             index = self.data.into if inverse else self.data.out
-            return list(dict.fromkeys(index.get(focus, {}).get(path, [])))
+            return index.get(self.key(path), {}).get(focus, [])
         props = self.shapes.by_subject.get(path, {})
         if RDF_FIRST in props:  # a sequence path; its inverse is the inverse steps in reverse
             nodes = [focus]
             steps = self.shapes.rdf_list(path)
             for step in reversed(steps) if inverse else steps:
-                nodes = list(dict.fromkeys(v for n in nodes for v in self.path_values(n, step, inverse)))
+                nodes = list(dict.fromkeys(v for n in nodes for v in self._path_values(n, step, inverse)))
             return nodes
         if sh("inversePath") in props:
-            return self.path_values(focus, props[sh("inversePath")][0], not inverse)
+            return self._path_values(focus, props[sh("inversePath")][0], not inverse)
         if sh("alternativePath") in props:
             options = self.shapes.rdf_list(props[sh("alternativePath")][0])
-            return list(dict.fromkeys(v for step in options for v in self.path_values(focus, step, inverse)))
+            return list(dict.fromkeys(v for step in options for v in self._path_values(focus, step, inverse)))
         for name, include_self, repeat in (
             ("zeroOrMorePath", True, True),
             ("oneOrMorePath", False, True),
@@ -502,197 +572,232 @@ class Validator:
                 seen: dict = {focus: None} if include_self else {}
                 frontier = [focus]
                 while frontier:
-                    nxt = [v for n in frontier for v in self.path_values(n, step, inverse) if v not in seen]
+                    nxt = [v for n in frontier for v in self._path_values(n, step, inverse) if v not in seen]
                     for v in nxt:
                         seen[v] = None
                     frontier = nxt if repeat else []
                 return list(seen)
         raise NotImplementedError(f"unknown path {path}")
 
-    def focus_nodes(self, shape_node: Term) -> list[Term]:
+    def _focus_nodes(self, shape_node: Term) -> list[int]:
         nodes: dict = {}
+        instances = self.data.instances
         for cls in self.shapes.values(shape_node, "targetClass"):
-            nodes.update(dict.fromkeys(self.data.instances.get(cls, [])))
+            nodes.update(dict.fromkeys(instances.get(self.key(cls), [])))
         if shape_node in self.shapes.implicit_class_targets():
-            nodes.update(dict.fromkeys(self.data.instances.get(shape_node, [])))
-        nodes.update(dict.fromkeys(self.shapes.values(shape_node, "targetNode")))
+            nodes.update(dict.fromkeys(instances.get(self.key(shape_node), [])))
+        nodes.update(dict.fromkeys(self.key(n) for n in self.shapes.values(shape_node, "targetNode")))
         for p in self.shapes.values(shape_node, "targetSubjectsOf"):
-            nodes.update(dict.fromkeys(s for s, props in self.data.out.items() if p in props))
+            nodes.update(dict.fromkeys(self.data.out.get(self.key(p), {})))
         for p in self.shapes.values(shape_node, "targetObjectsOf"):
-            nodes.update(dict.fromkeys(o for o, props in self.data.into.items() if p in props))
+            nodes.update(dict.fromkeys(self.data.into.get(self.key(p), {})))
         return list(nodes)
 
-    def conforms(self, node: Term, shape_node: Term) -> bool:
-        return not self.validate_shape(self.shapes.shape(shape_node), node, stop_early=True)
+    def _conforms(self, node: int, shape_node: Term) -> bool:
+        return not self._validate_shape(self.shapes.shape(shape_node), node, stop_early=True)
 
-    def validate_all(self) -> list[Result]:
-        results: list[Result] = []
-        for shape_node in self.shapes.targeted():
-            shape = self.shapes.shape(shape_node)
-            for focus in self.focus_nodes(shape_node):
-                results += self.validate_shape(shape, focus)
-        return results
+    def _compile(self, shape: Shape) -> _Compiled:
+        """What validating a shape reads, prepared once (it runs for every focus node): its path's id
+        when the path is one IRI, its property shapes, and each constraint's argument as the check
+        uses it (an id, a number, a compiled pattern, a list's members)."""
+        path_id = self.key(shape.path) if isinstance(shape.path, NamedNode) else None
+        props = [self.shapes.shape(p) for name, args in shape.components if name == "property" for p in args]
+        constraints = [
+            (name, [self._prepared(name, arg, shape) for arg in args])
+            for name, args in shape.components
+            if name != "property"
+        ]
+        found = self._compiled[id(shape)] = (path_id, props, constraints)
+        return found
 
-    def validate_shape(self, shape: Shape, focus: Term, stop_early: bool = False) -> list[Result]:
+    def _prepared(self, name: str, arg: Term, shape: Shape) -> Any:
+        p = shape.params
+        if name in ("class", "hasValue", "lessThan", "lessThanOrEquals", "equals", "disjoint"):
+            return self.key(arg)
+        if name == "nodeKind":
+            return _NODE_KINDS[arg.value.removeprefix(SH)]
+        if name in ("minCount", "maxCount", "minLength", "maxLength"):
+            return int(arg.value)
+        if name == "languageIn":
+            return [t.value for t in self.shapes.rdf_list(arg)]
+        if name == "uniqueLang":
+            return is_true(arg)
+        if name == "pattern":
+            return compile_pattern(arg.value, "".join(f.value for f in p.get(sh("flags"), [])))
+        if name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
+            return comparable(arg)
+        if name in ("in", "or", "and", "xone"):
+            return self.shapes.rdf_list(arg)
+        if name == "qualifiedValueShape":
+            disjoint = any(is_true(d) for d in p.get(sh("qualifiedValueShapesDisjoint"), []))
+            low, high = p.get(sh("qualifiedMinCount")), p.get(sh("qualifiedMaxCount"))
+            return (
+                arg,
+                self.shapes.siblings(shape.node) if disjoint else [],
+                int(low[0].value) if low else None,
+                int(high[0].value) if high else None,
+            )
+        return arg  # datatype, not, node: the term itself
+
+    def _fail(self, shape: Shape, focus: int, component: str, value: int | None) -> Result:
+        term = self.terms.term
+        return Result(
+            term(focus),
+            shape.path,
+            None if value is None else term(value),
+            "; ".join(shape.messages),
+            shape.severity,
+            shape.node,
+            _component_iri(component),  # sh:ClassConstraintComponent
+        )
+
+    def _validate_shape(self, shape: Shape, focus: int, stop_early: bool = False) -> list[Result]:
         if shape.deactivated:
             return []
-        values = [focus] if shape.path is None else self.path_values(focus, shape.path)
+        path_id, props, constraints = self._compiled.get(id(shape)) or self._compile(shape)
+        if shape.path is None:
+            values = [focus]
+        elif path_id is not None:
+            values = self.data.out.get(path_id, {}).get(focus, ())
+        else:
+            values = self._path_values(focus, shape.path)
         results: list[Result] = []
-
-        def fail(component: str, value: Term | None) -> None:
-            if stop_early:  # conforms() asks only whether there is a result: no need to make it
-                results.append(_FAILED)
-                return
-            results.append(
-                Result(
-                    focus,
-                    shape.path,
-                    value,
-                    "; ".join(shape.messages),
-                    shape.severity,
-                    shape.node,
-                    _component_iri(component),  # sh:ClassConstraintComponent
-                )
-            )
-
-        p = shape.params
-        for name, args in shape.components:
-            if name == "property":
-                for prop in args:
-                    prop_shape = self.shapes.shape(prop)
-                    for v in values:
-                        results += self.validate_shape(prop_shape, v, stop_early)
-                continue
-            for arg in args:  # a constraint may be given more than once on a shape: each one holds
+        for prop_shape in props:
+            for v in values:
+                results += self._validate_shape(prop_shape, v, stop_early)
+        for name, prepared in constraints:
+            for arg in prepared:  # a constraint may be given more than once on a shape: each one holds
                 if stop_early and results:
                     return results
-                if name == "class":
-                    for v in values:
-                        if isinstance(v, Literal) or not any(arg == t for t in self.data.types(v)):
-                            fail(name, v)
-                elif name == "datatype":
-                    for v in values:
-                        ok = isinstance(v, Literal) and v.datatype == arg
-                        if ok and arg == XSD_STRING:
-                            ok = not v.language
-                        if not ok or not well_formed(v):
-                            fail(name, v)
-                elif name == "nodeKind":
-                    allowed = {
-                        "IRI": (NamedNode,),
-                        "BlankNode": (BlankNode,),
-                        "Literal": (Literal,),
-                        "BlankNodeOrIRI": (BlankNode, NamedNode),
-                        "BlankNodeOrLiteral": (BlankNode, Literal),
-                        "IRIOrLiteral": (NamedNode, Literal),
-                    }[arg.value.removeprefix(SH)]
-                    for v in values:
-                        if not isinstance(v, allowed):
-                            fail(name, v)
-                elif name == "minCount":
-                    if len(values) < int(arg.value):
-                        fail(name, None)
-                elif name == "maxCount":
-                    if len(values) > int(arg.value):
-                        fail(name, None)
-                elif name == "languageIn":
-                    tags = [t.value for t in self.shapes.rdf_list(arg)]
-                    for v in values:
-                        if not (
-                            isinstance(v, Literal)
-                            and v.language
-                            and any(_lang_matches(v.language, t) for t in tags)
-                        ):
-                            fail(name, v)
-                elif name == "uniqueLang":
-                    if is_true(arg):
-                        counts: dict = defaultdict(int)
-                        for v in values:
-                            if isinstance(v, Literal) and v.language:
-                                counts[v.language.lower()] += 1
-                        for _ in (lang for lang, n in counts.items() if n > 1):
-                            fail(name, None)
-                elif name == "pattern":
-                    regex = compile_pattern(arg.value, "".join(f.value for f in p.get(sh("flags"), [])))
-                    for v in values:
-                        if isinstance(v, BlankNode) or not regex.search(v.value):
-                            fail(name, v)
-                elif name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
-                    inclusive, bound = name.endswith("Inclusive"), comparable(arg)
-                    for v in values:  # an ill-formed value cannot be ordered, so it fails the bound
-                        x = comparable(v)
-                        low, high = (bound, x) if name.startswith("min") else (x, bound)
-                        if not _ordered(low, high, inclusive):
-                            fail(name, v)
-                elif name in ("minLength", "maxLength"):
-                    for v in values:
-                        size = None if isinstance(v, BlankNode) else len(v.value)
-                        limit = int(arg.value)
-                        if size is None or (size < limit if name == "minLength" else size > limit):
-                            fail(name, v)
-                elif name == "in":
-                    allowed_values = self.shapes.rdf_list(arg)
-                    for v in values:
-                        if v not in allowed_values:
-                            fail(name, v)
-                elif name == "hasValue":
-                    if arg not in values:
-                        fail(name, None)
-                elif name in ("lessThan", "lessThanOrEquals"):
-                    others = self.data.out.get(focus, {}).get(arg, [])
-                    for v in values:
-                        for w in others:
-                            if not _lt(v, w, name == "lessThanOrEquals"):
-                                fail(name, v)
-                elif name in ("equals", "disjoint"):
-                    others = set(self.data.out.get(focus, {}).get(arg, []))
-                    mine = set(values)
-                    if name == "equals":
-                        for v in mine ^ others:
-                            fail(name, v)
-                    else:
-                        for v in mine & others:
-                            fail(name, v)
-                elif name in ("or", "and", "xone"):
-                    members = self.shapes.rdf_list(arg)
-                    for v in values:  # each stops at the first member that settles it
-                        passing = (m for m in members if self.conforms(v, m))
-                        if name == "or":
-                            ok = next(passing, None) is not None
-                        elif name == "and":
-                            ok = all(self.conforms(v, m) for m in members)
-                        else:  # xone: one passes and no second one
-                            ok = next(passing, None) is not None and next(passing, None) is None
-                        if not ok:
-                            fail(name, v)
-                elif name == "not":
-                    for v in values:
-                        if self.conforms(v, arg):
-                            fail(name, v)
-                elif name == "node":
-                    for v in values:
-                        if not self.conforms(v, arg):
-                            fail(name, v)
-                elif name == "qualifiedValueShape":
-                    disjoint = any(is_true(d) for d in p.get(sh("qualifiedValueShapesDisjoint"), []))
-                    siblings = self.shapes.siblings(shape.node) if disjoint else []
-                    passed = sum(
-                        1
-                        for v in values
-                        if self.conforms(v, arg) and not any(self.conforms(v, s) for s in siblings)
-                    )
-                    low = p.get(sh("qualifiedMinCount"))
-                    high = p.get(sh("qualifiedMaxCount"))
-                    if low and passed < int(low[0].value):
-                        fail("qualifiedMinCount", None)
-                    if high and passed > int(high[0].value):
-                        fail("qualifiedMaxCount", None)
+                failed = self._failing(name, arg, focus, values)
+                if failed:
+                    if stop_early:  # conforms() asks only whether there is a result: no need to make it
+                        return [_FAILED]
+                    results += [self._fail(shape, focus, component, v) for component, v in failed]
         return results
 
+    def _failing(
+        self, name: str, arg: Any, focus: int, values: Sequence[int]
+    ) -> list[tuple[str, int | None]]:
+        """The failures of one constraint (`arg` as _prepared made it): (component, value or None)."""
+        term = self.terms.term
+        if name == "class":
+            types = self.data.out.get(self.data.type, {})  # (a literal's id is negative: it has no type)
+            return [(name, v) for v in values if v < 0 or arg not in types.get(v, ())]
+        if name == "datatype":
+            return [(name, v) for v in values if not _has_datatype(term(v), arg)]
+        if name == "nodeKind":
+            return [(name, v) for v in values if not isinstance(term(v), arg)]
+        if name == "minCount":
+            return [(name, None)] if len(values) < arg else []
+        if name == "maxCount":
+            return [(name, None)] if len(values) > arg else []
+        if name == "languageIn":
+            return [(name, v) for v in values if not _language_in(term(v), arg)]
+        if name == "uniqueLang":
+            if not arg:
+                return []
+            counts: dict = defaultdict(int)
+            for v in values:
+                x = term(v)
+                if isinstance(x, Literal) and x.language:
+                    counts[x.language.lower()] += 1
+            return [(name, None) for n in counts.values() if n > 1]
+        if name == "pattern":
+            return [
+                (name, v) for v in values if isinstance(x := term(v), BlankNode) or not arg.search(x.value)
+            ]
+        if name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
+            inclusive, low_side = name.endswith("Inclusive"), name.startswith("min")
+            failed = []
+            for v in values:  # an ill-formed value cannot be ordered, so it fails the bound
+                x = comparable(term(v))
+                if not (_ordered(arg, x, inclusive) if low_side else _ordered(x, arg, inclusive)):
+                    failed.append((name, v))
+            return failed
+        if name in ("minLength", "maxLength"):
+            failed = []
+            for v in values:
+                x = term(v)
+                size = None if isinstance(x, BlankNode) else len(x.value)
+                if size is None or (size < arg if name == "minLength" else size > arg):
+                    failed.append((name, v))
+            return failed
+        if name == "in":
+            return [(name, v) for v in values if term(v) not in arg]
+        if name == "hasValue":
+            return [(name, None)] if arg not in values else []
+        if name in ("lessThan", "lessThanOrEquals"):
+            others = self.data.out.get(arg, {}).get(focus, [])
+            or_equal = name == "lessThanOrEquals"
+            return [(name, v) for v in values for w in others if not _lt(term(v), term(w), or_equal)]
+        if name in ("equals", "disjoint"):
+            others, mine = set(self.data.out.get(arg, {}).get(focus, [])), set(values)
+            return [(name, v) for v in (mine ^ others if name == "equals" else mine & others)]
+        if name in ("or", "and", "xone"):
+            failed = []
+            for v in values:  # each stops at the first member that settles it
+                passing = (m for m in arg if self._conforms(v, m))
+                if name == "or":
+                    ok = next(passing, None) is not None
+                elif name == "and":
+                    ok = all(self._conforms(v, m) for m in arg)
+                else:  # xone: one passes and no second one
+                    ok = next(passing, None) is not None and next(passing, None) is None
+                if not ok:
+                    failed.append((name, v))
+            return failed
+        if name == "not":
+            return [(name, v) for v in values if self._conforms(v, arg)]
+        if name == "node":
+            return [(name, v) for v in values if not self._conforms(v, arg)]
+        if name == "qualifiedValueShape":
+            qualified, siblings, low, high = arg
+            passed = sum(
+                1
+                for v in values
+                if self._conforms(v, qualified) and not any(self._conforms(v, s) for s in siblings)
+            )
+            failed = []
+            if low is not None and passed < low:
+                failed.append(("qualifiedMinCount", None))
+            if high is not None and passed > high:
+                failed.append(("qualifiedMaxCount", None))
+            return failed
+        return []  # (the parameters of another component: sh:flags, sh:qualifiedMinCount...)
 
-def validate_triples(data: Iterable[tuple], shapes: Iterable[tuple]) -> list[Result]:
-    """Validate (reasoned) data triples against shape triples with the fast validator."""
+
+#: a Shape, prepared: its path's id (one IRI), its property shapes, its constraints with arguments
+_Compiled = tuple[int | None, list[Shape], list[tuple[str, list[Any]]]]
+
+_NODE_KINDS = {
+    "IRI": (NamedNode,),
+    "BlankNode": (BlankNode,),
+    "Literal": (Literal,),
+    "BlankNodeOrIRI": (BlankNode, NamedNode),
+    "BlankNodeOrLiteral": (BlankNode, Literal),
+    "IRIOrLiteral": (NamedNode, Literal),
+}
+
+
+def _has_datatype(x: Term, datatype: Term) -> bool:
+    ok = isinstance(x, Literal) and x.datatype == datatype
+    if ok and datatype == XSD_STRING:
+        ok = not x.language
+    return ok and well_formed(x)
+
+
+def _language_in(x: Term, tags: list[str]) -> bool:
+    return isinstance(x, Literal) and bool(x.language) and any(_lang_matches(x.language, t) for t in tags)
+
+
+def validate_triples(
+    data: Iterable[tuple], shapes: Iterable[tuple], terms: Interner | None = None
+) -> list[Result]:
+    """Validate (reasoned) data triples against shape triples with the fast validator (with
+    `terms`, the data triples are ids of it)."""
     graph = ShapesGraph(shapes)
     if graph.unsupported():
         raise NotImplementedError(f"unsupported SHACL constructs: {graph.unsupported()[:3]}")
-    return Validator(graph, DataIndex(data)).validate_all()
+    named = {t for triple in graph.triples for t in triple if isinstance(t, NamedNode)}
+    return Validator(graph, DataIndex(data, terms, predicates=named | {RDF_TYPE})).validate_all()
