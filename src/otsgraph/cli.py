@@ -283,6 +283,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from otsgraph.core.remote import BackendError, BackendUnreachable, RemoteStore
     from otsgraph.gate.commit_hook import from_environment
     from otsgraph.pipeline.publish import POINTS, LockBusy, SwitchCut, VerificationFailed, publish
+    from otsgraph.pipeline.switch import JournalMalformed
     from otsgraph.reasoning.closure import inferred_quads, reason
 
     console = Console(args.quiet)
@@ -298,6 +299,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
         done = publish(store, quads, console.progress, from_environment(points=POINTS))
     except SwitchCut as error:
         return _fail("Switch cut", str(error), EXIT_UNREACHABLE)
+    except JournalMalformed as error:
+        return _fail("Store error", str(error), EXIT_UNREACHABLE)
     except BackendUnreachable as error:
         return _fail("Store unreachable", f"{error}; the published release is unchanged", EXIT_UNREACHABLE)
     except BackendError as error:

@@ -194,7 +194,31 @@ def test_a_publish_killed_in_its_switch_is_finished_by_the_next_one(backend):
     again = cli("publish", "--to", backend)
     assert again.returncode == 0, again.stderr
     assert "finishing the switch" in again.stderr + again.stdout
+    _a_malformed_journal_is_refused_with_the_way_out(backend, store)
     assert "every graph verified" in again.stdout
+    assert not [g for g in graphs_in(store) if g.startswith(STAGING) or g == SWITCH_GRAPH]
+    assert not data_version.read(store).switching
+
+
+def _a_malformed_journal_is_refused_with_the_way_out(backend: str, store: RemoteStore) -> None:
+    """A switch journal edited past otsgraph (here: a group that is not JSON) stops the next publish
+    with a message that names the graph and the way out, never a Python error; the way out works."""
+    killed = cli("publish", "-q", "--to", backend, env={"OTSGRAPH_TEST_CRASH_AT": "switching"})
+    assert killed.returncode == -9, killed.stderr
+    store.update(f"DROP SILENT GRAPH <{data_version.LOCK_GRAPH}>")
+    group = f"{BASE}audit/switchGroup"
+    store.update(
+        f"DELETE WHERE {{ GRAPH <{SWITCH_GRAPH}> {{ ?s <{group}> ?o }} }} ;"
+        f' INSERT DATA {{ GRAPH <{SWITCH_GRAPH}> {{ <urn:x:plan> <{group}> "not JSON {{" }} }}'
+    )
+    refused = cli("publish", "--to", backend)
+    assert refused.returncode == 3, refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert f"DROP GRAPH <{SWITCH_GRAPH}>" in refused.stderr and "not written by a publish" in refused.stderr
+    assert data_version.read(store).switching  # nothing changed: still flagged for the fronts
+    store.update(f"DROP GRAPH <{SWITCH_GRAPH}>")  # the way out the message gives
+    again = cli("publish", "--to", backend)
+    assert again.returncode == 0, again.stderr
     assert not [g for g in graphs_in(store) if g.startswith(STAGING) or g == SWITCH_GRAPH]
     assert not data_version.read(store).switching
 

@@ -145,20 +145,32 @@ class Journal:
     groups: list[Group]
 
 
+class JournalMalformed(Exception):
+    """The switch journal in the store is not one a publish wrote (edited past otsgraph)."""
+
+
 def read_journal(store: RemoteStore) -> Journal | None:
-    """The journal of a switch not ended, or None."""
+    """The journal of a switch not ended, or None. JournalMalformed when it cannot be read."""
     rows = store.graph_rows(SWITCH_GRAPH)
     release, done, ordered = "", 0, []
     for row in rows:
         predicate, value = row["p"]["value"], row["o"]["value"]
-        if predicate == _RELEASE:
-            release = ox.NamedNode(value).value
-        elif predicate == _DONE:
-            done = max(done, int(value))
-        elif predicate == _GROUP:
-            order, target, held, parts = json.loads(value)
-            named = tuple((ox.NamedNode(p).value, int(n)) for p, n in parts)  # (IRIs checked)
-            ordered.append((int(order), Group(ox.NamedNode(target).value, int(held), named)))
+        try:
+            if predicate == _RELEASE:
+                release = ox.NamedNode(value).value
+            elif predicate == _DONE:
+                done = max(done, int(value))
+            elif predicate == _GROUP:
+                order, target, held, parts = json.loads(value)
+                named = tuple((ox.NamedNode(p).value, int(n)) for p, n in parts)  # (IRIs checked)
+                ordered.append((int(order), Group(ox.NamedNode(target).value, int(held), named)))
+        except (ValueError, TypeError) as error:  # (a JSON error is a ValueError)
+            raise JournalMalformed(
+                f"the switch journal in graph <{SWITCH_GRAPH}> was not written by a publish: "
+                f"<{predicate}> {value[:80]!r} ({type(error).__name__}: {str(error)[:80]}). "
+                f"Drop that graph (DROP GRAPH <{SWITCH_GRAPH}>) and run `otsgraph publish` again: "
+                "it publishes every graph anew"
+            ) from error
     if not release:
         return None
     return Journal(release, done, [g for _, g in sorted(ordered)])

@@ -11,6 +11,7 @@ clear errors with the right status, never a 500 or a partial answer.
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -25,7 +26,7 @@ from otsgraph.core import data_version
 from otsgraph.core.graphs import DEFAULT_GRAPHS
 from otsgraph.core.remote import RemoteStore
 from otsgraph.pipeline.publish import publish
-from serve_command import serve_command, serve_process
+from serve_command import otsgraph_command, serve_command, serve_process
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((REPO / "examples").glob("*.rq"))
@@ -248,6 +249,15 @@ def test_while_a_switch_is_cut_a_front_answers_the_previous_release_and_takes_no
         refused = post_city(address, "waitville", "kazakhstan")
         assert refused.status_code == 503 and refused.json()["error"] == "backend-switching", refused.text
         assert "Retry-After" in refused.headers
+        # a front started now would read a mix of both releases: it refuses to start, and says why
+        late = subprocess.run(
+            [str(otsgraph_command()), "serve", "--port", "0", "--backend", published],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert late.returncode == 3, late.stderr
+        assert "is switching the backend" in late.stderr and "Traceback" not in late.stderr
         publish(store, second, batch=200)  # finishes the cut switch, then publishes again
         assert not select(address, in_gone)
         assert ask(address, 'ASK { GRAPH ?g { ?s <urn:x:p> "new" } }')

@@ -56,6 +56,19 @@ def unreachable(err: Exception) -> ProtocolError:
     )
 
 
+def switching_at_start(release: str) -> ProtocolError:
+    """A front with no copy yet, while a publish switches: the store holds graphs of both releases
+    until the switch ends, and a copy read now would be a mix of them."""
+    return ProtocolError(
+        503,
+        "backend-switching",
+        f"a publish is switching the backend to {release}: until it ends the store holds graphs of "
+        "both releases, so a front reads its copy only after it (start it again then; a cut switch "
+        "is finished by the next `otsgraph publish`)",
+        {"Retry-After": "30"},
+    )
+
+
 def switching(release: str) -> ProtocolError:
     return ProtocolError(
         503,
@@ -196,6 +209,8 @@ class Backend:
                 self.switching = current.switching
                 if current == self.version:  # (a switch begun leaves the version as it is)
                     return False
+                if current.switching and self.version.number < 0:
+                    raise switching_at_start(current.switching)
                 if self._apply_deltas(mirror, mirror_lock, current):
                     return True
                 version, quads = self.fetch()
