@@ -194,3 +194,19 @@ def test_engine_matches_owlrl_on_the_shipped_graph(layout):
         f"the engine infers {len(only_ours)} triples owlrl does not, e.g. {sorted(map(str, only_ours))[:5]}"
     )
     assert len(comparable(ours.inferred)) > 100
+
+
+def test_a_cyclic_list_in_the_ontology_is_read_up_to_its_cycle_not_forever():
+    """An rdf:rest that leads back (a malformed list, in an ontology or a gate's submission) once
+    made compile_tbox loop forever; the list is read up to the node it meets again."""
+    cyclic = triples(
+        f"@prefix ex: <{EX}> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        "ex:chain owl:propertyChainAxiom ex:l1 .\n"
+        "ex:l1 rdf:first ex:p ; rdf:rest ex:l2 .\n"
+        "ex:l2 rdf:first ex:q ; rdf:rest ex:l1 ."
+    )
+    tbox = reasoning.compile_tbox(cyclic)
+    p, q, chain = (ox.NamedNode(EX + n) for n in ("p", "q", "chain"))
+    assert tbox.chains == [((p, q), chain)]
