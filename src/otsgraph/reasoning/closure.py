@@ -31,7 +31,8 @@ class Reasoned:
     of the same input without the background triples lacks it (filled by `reason`, empty otherwise).
 
     The build reasons over ids (`terms`, core/interning.py): then what it holds is decoded into
-    pyoxigraph terms on first use, and `encoded` gives the ids themselves (validation reads them).
+    pyoxigraph terms on first use, and `encoded_in_order` gives the ids themselves (validation reads
+    them).
     """
 
     def __init__(
@@ -45,11 +46,6 @@ class Reasoned:
         self.terms = terms
         self._raw = (input, closure, from_background if from_background is not None else set())
         self._input_order = input_order
-
-    @property
-    def encoded(self) -> tuple[set[Encoded], reasoning.Closure, set[Encoded]] | None:
-        """(input, closure, from_background) as ids, when reasoning ran over ids; else None."""
-        return self._raw if self.terms is not None else None
 
     def encoded_in_order(self) -> list[Encoded] | None:
         """Input and inferred triples as ids, each once: the input in the order it was read, then
