@@ -23,7 +23,15 @@ from otsgraph.core import data_version
 from otsgraph.core.fronts_lock import ClusterLock, LockLost
 from otsgraph.core.remote import BackendError, BackendUnreachable, RemoteStore, http_transport
 from otsgraph.pipeline import switch
-from otsgraph.pipeline.publish import Published, SwitchCut, checksum, previous_graphs, publish, remote_triples
+from otsgraph.pipeline.publish import (
+    LockBusy,
+    Published,
+    SwitchCut,
+    checksum,
+    previous_graphs,
+    publish,
+    remote_triples,
+)
 from otsgraph.pipeline.switch import STAGING, SWITCH_GRAPH, Group, requests, steps
 
 BATCH = 200
@@ -220,6 +228,30 @@ def test_a_switch_whose_lock_was_taken_stops_and_the_next_publish_finishes_it(
     assert isinstance(cut.value.__cause__, LockLost) and "is run again" in str(cut.value)
     assert data_version.read(store).switching  # stopped mid-switch, flagged, journaled
     done = publish(store, changed(release_quads, "a"), batch=BATCH)
+    assert holds(store, done) and not leftovers(store)
+
+
+@ONE_ENGINE
+def test_a_publish_that_meets_a_held_lock_says_what_it_waits_for_then_gives_up(
+    backend, release_quads, monkeypatch
+):
+    """A newcomer whose publish meets a claim (a front writing, or a killed publish's, which lapses
+    with its lease) is told what the wait is at once, not left with a silent command for 2 minutes."""
+    store = RemoteStore.at(backend)
+    publish(store, release_quads, batch=BATCH)
+    monkeypatch.setattr(switch, "LOCK_WAIT", 3.0)
+    holder = ClusterLock(RemoteStore.at(backend))
+    assert holder.acquire(time.monotonic() + 10)
+    said: list[str] = []
+    try:
+        with pytest.raises(LockBusy):
+            publish(store, changed(release_quads, "a"), said.append, batch=BATCH)
+    finally:
+        holder.release()
+    waiting = [m for m in said if m.startswith("waiting (up to 3 s) for the fronts' write lock")]
+    assert len(waiting) == 1 and "lapses 120 s after it was made" in waiting[0], said
+    assert not data_version.read(store).switching  # it gave up before its switch began
+    done = publish(store, changed(release_quads, "a"), said.append, batch=BATCH)  # the lock is free
     assert holds(store, done) and not leftovers(store)
 
 

@@ -272,7 +272,7 @@ def publish(
     store.put_graph(SWITCH_GRAPH, journal(release, groups))
     hook("staged")  # every graph sent, nothing switched yet (tests interrupt here)
     progress(f"switching to the new release: {len(graphs)} graphs, {len(dropped)} dropped")
-    with fronts_lock(store) as lock:
+    with fronts_lock(store, progress) as lock:
         try:
             run(store, Journal(release, 0, groups), lock, progress, hook, batch)
         except (BackendUnreachable, BackendError, LockLost) as err:

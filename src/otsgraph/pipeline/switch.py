@@ -177,11 +177,20 @@ def read_journal(store: RemoteStore) -> Journal | None:
 
 
 @contextlib.contextmanager
-def fronts_lock(store: RemoteStore) -> Iterator[ClusterLock]:
-    """The fronts' write lock held (no front commits meanwhile, serve --backend), or LockBusy."""
+def fronts_lock(store: RemoteStore, progress: Progress = lambda _: None) -> Iterator[ClusterLock]:
+    """The fronts' write lock held (no front commits meanwhile, serve --backend), or LockBusy. When
+    it is not free at once, `progress` says what the wait is, which can last the whole lease."""
     lock = ClusterLock(store)
+    started = time.monotonic()
     try:
-        held = lock.acquire(time.monotonic() + LOCK_WAIT)
+        held = lock.acquire(started + min(LOCK_WAIT, 2.0))
+        if not held:
+            progress(
+                f"waiting (up to {LOCK_WAIT:g} s) for the fronts' write lock: a front is writing, or a "
+                f"publish that was killed left its claim, which lapses {lock.lease:g} s after it was "
+                "made (docs/deploy.md)"
+            )
+            held = lock.acquire(started + LOCK_WAIT)
     except LockNotKept as err:
         raise LockBusy(str(err)) from None
     if not held:
@@ -273,7 +282,7 @@ def resume(store: RemoteStore, progress: Progress, hook: Callable[[str], None], 
         return False
     if plan is None:  # the flag without a journal: the end was cut (or the journal dropped by hand)
         progress("ending a switch whose journal is gone: the fronts read the data again")
-        with fronts_lock(store):
+        with fronts_lock(store, progress):
             at = data_version.read(store).number
             store.update(f"{data_version.bump(at, switching)} ;\n{data_version.END_SWITCH}")
         return True
@@ -281,7 +290,7 @@ def resume(store: RemoteStore, progress: Progress, hook: Callable[[str], None], 
         store.update(f"DROP SILENT GRAPH <{SWITCH_GRAPH}>")
         return False
     progress(f"finishing the switch to {plan.release} that an interrupted publish began")
-    with fronts_lock(store) as lock:
+    with fronts_lock(store, progress) as lock:
         # a graph staged in one part was MOVEd: done, if its part is gone
         single = {g.parts[0][0]: n for n, g in enumerate(plan.groups) if n >= plan.done and len(g.parts) == 1}
         held = existing(store, list(single))
