@@ -47,7 +47,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     console = Console(args.quiet)
     layout = _layout(args)
     result = run_build(layout, console.progress, write=not args.no_write)
-    closure = result.reasoned.closure
+    inconsistencies = result.reasoned.inconsistencies
     print(f"otsgraph {__version__} build")
     print(f"  files read           {len(result.sources.files)}")
     print(f"  claims               {len(result.sources.claim_graphs)}")
@@ -63,12 +63,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     if report is not None:
         print(f"  shape violations     {report.violations}")
         print(f"  shape warnings       {report.warnings}")
-    print(f"  inconsistencies      {len(closure.inconsistencies)}")
+    print(f"  inconsistencies      {len(inconsistencies)}")
     print("  timings (s)          " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
     for path in result.artefacts:
         print(f"  wrote {path}")
     failed = False
-    for problem in closure.inconsistencies:
+    for problem in inconsistencies:
         failed = True
         print(f"Inconsistency: {problem.message}", file=sys.stderr)
         for t in problem.triples:

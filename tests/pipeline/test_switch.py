@@ -325,6 +325,33 @@ def test_a_store_that_keeps_staging_graphs_it_says_it_dropped_stops_the_publish(
     assert len(drops) == 1  # dropped once, listed again unchanged: stopped
 
 
+@pytest.mark.parametrize(
+    "groups",
+    [
+        ["0 not JSON {"],
+        ['[0, "https://example.org/g", 1, [["https://example.org/s", 1]], "extra"]'],
+        ['[0, "https://example.org/g", 1, null]'],
+        ['[0, "not an iri", 1, []]'],
+        ['[0, "https://example.org/g", 1, []]', '[0, "https://example.org/h", 1, []]'],  # one place twice
+    ],
+    ids=["not-json", "extra-member", "null-parts", "bad-iri", "same-order"],
+)
+def test_a_journal_not_written_by_a_publish_is_refused_with_the_way_out(groups):
+    """Any journal otsgraph did not write is JournalMalformed, whose message names the graph and how
+    to go on; never another Python error (two groups in one place once raised a TypeError)."""
+    rows = [{"p": {"value": switch._RELEASE}, "o": {"value": "https://w3id.org/otsgraph/release/x"}}]
+    rows += [{"p": {"value": switch._GROUP}, "o": {"value": g}} for g in groups]
+
+    class Store:
+        def graph_rows(self, graph: str) -> list[dict]:
+            assert graph == SWITCH_GRAPH
+            return rows
+
+    with pytest.raises(switch.JournalMalformed) as refused:
+        switch.read_journal(Store())  # type: ignore[arg-type]
+    assert f"DROP GRAPH <{SWITCH_GRAPH}>" in str(refused.value)
+
+
 def test_a_switching_flag_that_is_not_an_iri_is_never_written_back_into_an_update():
     """The flag is read from the store and the switch's end writes it into an update as <…>: a
     value with a '>' in it (written past the fronts) is ignored, not spliced into SPARQL."""

@@ -977,3 +977,18 @@ def test_a_cyclic_alternative_path_is_named_as_unsupported_not_followed_for_ever
         (cell, ox.NamedNode(rdf + "rest"), ox.NamedNode(rdf + "nil")),
     ]
     assert shacl.ShapesGraph(triples).unsupported() == [(shape, sh("path"))]
+
+
+@pytest.mark.parametrize("property_first", [False, True])
+def test_a_shapes_results_come_in_the_order_of_its_constraints_sh_property_among_them(property_first):
+    """Found in review: the validator once ran every sh:property before the shape's own constraints,
+    so results came out in another order than the shapes graph gives them (a report's ties keep it)."""
+    own = "sh:path ex:p ; sh:minCount 2"
+    nested = "sh:property [ sh:path ex:p ; sh:maxCount 0 ]"
+    body = f"{nested} ; {own}" if property_first else f"{own} ; {nested}"
+    shapes = f"ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ {body} ] ."
+    found = [
+        r.component.value.removeprefix(SH) for r in validate("ex:a ex:p ex:b . ex:b ex:p ex:c .", shapes)
+    ]
+    expected = ["MinCountConstraintComponent", "MaxCountConstraintComponent"]
+    assert found == (expected[::-1] if property_first else expected)

@@ -25,7 +25,9 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         # What the block made and kept is moved out of the collector's sight: enabled again, it would
-        # walk all of it in its next full run, soon after (4 s at 1M triples, inside the build)
+        # walk all of it in its next full run, soon after (4 s at 1M triples, inside the build). The
+        # price: a reference cycle dropped inside the block is never collected. The build makes next
+        # to none; the commands that build end soon after, and the server does not build this way.
         gc.freeze()
         if was_enabled:
             gc.enable()

@@ -62,7 +62,11 @@ class Interner:
     def decode(self, triple: Encoded) -> tuple[Term, Term, Term]:
         nodes, literals = self.nodes, self.literals
         s, p, o = triple
-        return (nodes[s] if s >= 0 else literals[~s], nodes[p], nodes[o] if o >= 0 else literals[~o])
+        return (
+            nodes[s] if s >= 0 else literals[~s],
+            nodes[p] if p >= 0 else literals[~p],  # (a literal predicate: only in a malformed triple)
+            nodes[o] if o >= 0 else literals[~o],
+        )
 
     def decode_all(self, triples: Iterable[Encoded]) -> set[tuple[Term, Term, Term]]:
         decode = self.decode

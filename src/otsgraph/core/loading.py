@@ -172,6 +172,23 @@ class Statement(NamedTuple):
 _statement = Statement._make
 
 
+class _Graphs(defaultdict):
+    """Sources.graphs: a graph set anew drops its encoding, which encoded_triples then makes again
+    (for code that fills the graphs itself, as tests do)."""
+
+    def __init__(self, encoded: dict, graphs: dict) -> None:
+        super().__init__(list, graphs)
+        self._encoded = encoded
+
+    def __setitem__(self, name: ox.NamedNode, triples: list[Statement]) -> None:
+        self._encoded.pop(name, None)
+        super().__setitem__(name, triples)
+
+    def __delitem__(self, name: ox.NamedNode) -> None:
+        self._encoded.pop(name, None)
+        super().__delitem__(name)
+
+
 @dataclass
 class Sources:
     """The shipped files, read into the dataset's graphs."""
@@ -189,9 +206,13 @@ class Sources:
         """The triples of these graphs (tuples: (subject, predicate, object))."""
         return [t for name in names for t in self.graphs.get(name, ())]
 
+    def __post_init__(self) -> None:
+        self.graphs = _Graphs(self.encoded, self.graphs)
+
     def encoded_triples(self, *names: ox.NamedNode) -> list[Encoded]:
         """The triples of these graphs as ids (`terms` decodes them). load_sources encodes each graph
-        as it reads it; a graph set in `graphs` by other code is encoded here, on first use."""
+        as it reads it; a graph set in `graphs` by other code is encoded here, on first use (a list
+        changed in place is noticed by its length only)."""
         out: list[Encoded] = []
         for name in names:
             triples = self.graphs.get(name, ())

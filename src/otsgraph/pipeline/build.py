@@ -13,7 +13,6 @@ import pyoxigraph as ox
 from otsgraph.core.bulk import collector_paused
 from otsgraph.core.graphs import ASSERTED, INFERRED, INFERRED_FROM_BACKGROUND, ONTOLOGY
 from otsgraph.core.loading import Layout, Sources, load_sources
-from otsgraph.core.namespaces import RDF_TYPE
 from otsgraph.core.store import open_store
 from otsgraph.gate.seed import seed_from_sources
 from otsgraph.reasoning import engine as reasoning
@@ -53,10 +52,10 @@ class BuildResult:
     def entities_per_class(self, namespace: str = "https://w3id.org/otsgraph/ontology/") -> Counter:
         """Instances per ots: class, counting asserted and inferred types."""
         counts: Counter = Counter()
-        for s, p, o in self.reasoned.input | self.reasoned.inferred:
-            typed = p == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value.startswith(namespace)
-            if typed and isinstance(s, ox.NamedNode) and reasoning.own_entity(s):
-                counts[o.value.removeprefix(namespace)] += 1
+        for _, _, o in self.reasoned.typed(
+            lambda s, o: o.value.startswith(namespace) and reasoning.own_entity(s)
+        ):
+            counts[o.value.removeprefix(namespace)] += 1
         return counts
 
 

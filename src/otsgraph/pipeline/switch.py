@@ -165,15 +165,23 @@ def read_journal(store: RemoteStore) -> Journal | None:
                 named = tuple((ox.NamedNode(p).value, int(n)) for p, n in parts)  # (IRIs checked)
                 ordered.append((int(order), Group(ox.NamedNode(target).value, int(held), named)))
         except (ValueError, TypeError) as error:  # (a JSON error is a ValueError)
-            raise JournalMalformed(
-                f"the switch journal in graph <{SWITCH_GRAPH}> was not written by a publish: "
-                f"<{predicate}> {value[:80]!r} ({type(error).__name__}: {str(error)[:80]}). "
-                f"Drop that graph (DROP GRAPH <{SWITCH_GRAPH}>) and run `otsgraph publish` again: "
-                "it publishes every graph anew"
+            raise _malformed(
+                f"<{predicate}> {value[:80]!r} ({type(error).__name__}: {str(error)[:80]})"
             ) from error
     if not release:
         return None
-    return Journal(release, done, [g for _, g in sorted(ordered)])
+    orders = [order for order, _ in ordered]
+    if len(set(orders)) != len(orders):
+        raise _malformed(f"two groups have one place in the order ({len(orders) - len(set(orders))} repeats)")
+    return Journal(release, done, [g for _, g in sorted(ordered, key=lambda item: item[0])])
+
+
+def _malformed(what: str) -> JournalMalformed:
+    return JournalMalformed(
+        f"the switch journal in graph <{SWITCH_GRAPH}> was not written by a publish: {what}. "
+        f"Drop that graph (DROP GRAPH <{SWITCH_GRAPH}>) and run `otsgraph publish` again: "
+        "it publishes every graph anew"
+    )
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ The build, every seeding of a store and the gate's full recompute share it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cached_property
 
 import pyoxigraph as ox
@@ -19,6 +20,7 @@ from otsgraph.core.graphs import (
 )
 from otsgraph.core.interning import Encoded, Interner
 from otsgraph.core.loading import Sources
+from otsgraph.core.namespaces import RDF_TYPE
 
 from . import engine as reasoning
 from . import temporal
@@ -67,6 +69,32 @@ class Reasoned:
     def inferred_count(self) -> int:
         return len(self._raw[1].inferred)
 
+    @property
+    def inconsistencies(self) -> list[reasoning.Inconsistency]:
+        """The closure's inconsistencies, as terms (without decoding the whole closure)."""
+        raw = self._raw[1]
+        if self.terms is None or "closure" in self.__dict__:
+            return self.closure.inconsistencies
+        return raw.decoded_inconsistencies(self.terms)
+
+    def typed(self, keep: Callable[[ox.NamedNode, ox.NamedNode], bool]) -> list[tuple]:
+        """The input and inferred rdf:type triples (as terms) whose subject and class (both IRIs)
+        `keep` accepts: what counting entities by class reads, without decoding everything else."""
+        if self.terms is None:
+            everything: Iterable[tuple] = (t for part in (self._raw[0], self._raw[1].inferred) for t in part)
+            return [t for t in everything if _typed(t, keep)]
+        type_id = self.terms.get(RDF_TYPE)
+        decode = self.terms.decode
+        found = (t for part in (self._raw[0], self._raw[1].inferred) for t in part if t[1] == type_id)
+        return [x for t in found if _typed(x := decode(t), keep)]
+
+    def as_terms(self) -> Reasoned:
+        """The same, all decoded into terms and holding no ids (for a process that keeps it, as a
+        server does for /explain: half the memory of ids and terms both)."""
+        if self.terms is None:
+            return self
+        return Reasoned(self.input, self.closure, self.from_background)
+
     @cached_property
     def input(self) -> set[tuple]:
         return self._decoded(self._raw[0])
@@ -86,6 +114,11 @@ class Reasoned:
 
     def _decoded(self, triples: set) -> set[tuple]:
         return triples if self.terms is None else self.terms.decode_all(triples)
+
+
+def _typed(t: tuple, keep: Callable[[ox.NamedNode, ox.NamedNode], bool]) -> bool:
+    s, p, o = t
+    return p == RDF_TYPE and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode) and keep(s, o)
 
 
 def reason(sources: Sources, with_temporal: bool = True) -> Reasoned:

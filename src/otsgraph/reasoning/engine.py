@@ -297,8 +297,13 @@ class Closure:
                 decode(t): Derivation(d.rule, tuple(decode(p) for p in d.premises))
                 for t, d in self.derivations.items()
             },
-            [replace(i, triples=tuple(decode(t) for t in i.triples)) for i in self.inconsistencies],
+            self.decoded_inconsistencies(terms),
         )
+
+    def decoded_inconsistencies(self, terms: Interner) -> list[Inconsistency]:
+        """The inconsistencies of this closure over ids, as terms (their messages already are)."""
+        decode = terms.decode
+        return [replace(i, triples=tuple(decode(t) for t in i.triples)) for i in self.inconsistencies]
 
     def explain(self, triple: TripleKey, asserted: set[TripleKey]) -> list[tuple[int, TripleKey, str]]:
         """The derivation tree of a triple, depth-first: (depth, triple, rule or 'asserted')."""

@@ -250,7 +250,7 @@ def load_state(layout: Layout, config: ServerConfig) -> ServerState:
     reasoned = reason(sources)
     recover(store)  # a change a crash interrupted is rolled back before anything is served
     seed_from_sources(store, sources, reasoned)
-    return ServerState(store, reasoned, layout, config, scratch=scratch)
+    return ServerState(store, reasoned.as_terms(), layout, config, scratch=scratch)  # (kept: no ids)
 
 
 def _front(layout: Layout, config: ServerConfig, sources) -> ServerState:
@@ -267,7 +267,7 @@ def _front(layout: Layout, config: ServerConfig, sources) -> ServerState:
     store = open_store(scratch / "store") if config.executor == "process" else open_store(None)
     if not config.empty:  # --empty --backend passes everything on: it keeps no copy
         backend.refresh(store, threading.RLock(), force=True)
-    reasoned = None if sources is None else reason(sources)
+    reasoned = None if sources is None else reason(sources).as_terms()  # (kept for /explain: no ids)
     return ServerState(store, reasoned, layout, config, scratch=scratch, union_default=not config.empty,
                        backend=backend)  # fmt: skip
 

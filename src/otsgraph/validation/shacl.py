@@ -598,16 +598,20 @@ class Validator:
 
     def _compile(self, shape: Shape) -> _Compiled:
         """What validating a shape reads, prepared once (it runs for every focus node): its path's id
-        when the path is one IRI, its property shapes, and each constraint's argument as the check
-        uses it (an id, a number, a compiled pattern, a list's members)."""
+        when the path is one IRI, and each constraint's argument as the check uses it (an id, a
+        number, a compiled pattern, a list's members, a property shape)."""
         path_id = self.key(shape.path) if isinstance(shape.path, NamedNode) else None
-        props = [self.shapes.shape(p) for name, args in shape.components if name == "property" for p in args]
-        constraints = [
-            (name, [self._prepared(name, arg, shape) for arg in args])
+        constraints = [  # (in the shape's order, sh:property among them: the results' order)
+            (
+                name,
+                [
+                    self.shapes.shape(a) if name == "property" else self._prepared(name, a, shape)
+                    for a in args
+                ],
+            )
             for name, args in shape.components
-            if name != "property"
         ]
-        found = self._compiled[id(shape)] = (path_id, props, constraints)
+        found = self._compiled[id(shape)] = (path_id, constraints)
         return found
 
     def _prepared(self, name: str, arg: Term, shape: Shape) -> Any:
@@ -654,7 +658,7 @@ class Validator:
     def _validate_shape(self, shape: Shape, focus: int, stop_early: bool = False) -> list[Result]:
         if shape.deactivated:
             return []
-        path_id, props, constraints = self._compiled.get(id(shape)) or self._compile(shape)
+        path_id, constraints = self._compiled.get(id(shape)) or self._compile(shape)
         if shape.path is None:
             values = [focus]
         elif path_id is not None:
@@ -662,10 +666,12 @@ class Validator:
         else:
             values = self._path_values(focus, shape.path)
         results: list[Result] = []
-        for prop_shape in props:
-            for v in values:
-                results += self._validate_shape(prop_shape, v, stop_early)
         for name, prepared in constraints:
+            if name == "property":
+                for prop_shape in prepared:
+                    for v in values:
+                        results += self._validate_shape(prop_shape, v, stop_early)
+                continue
             for arg in prepared:  # a constraint may be given more than once on a shape: each one holds
                 if stop_early and results:
                     return results
@@ -767,8 +773,8 @@ class Validator:
         return []  # (the parameters of another component: sh:flags, sh:qualifiedMinCount...)
 
 
-#: a Shape, prepared: its path's id (one IRI), its property shapes, its constraints with arguments
-_Compiled = tuple[int | None, list[Shape], list[tuple[str, list[Any]]]]
+#: a Shape, prepared: its path's id (one IRI), its constraints with their arguments
+_Compiled = tuple[int | None, list[tuple[str, list[Any]]]]
 
 _NODE_KINDS = {
     "IRI": (NamedNode,),
