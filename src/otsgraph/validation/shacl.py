@@ -319,9 +319,6 @@ class DataIndex:
             self._into = into
         return self._into
 
-    def types(self, node: int) -> list[int]:
-        return self.out.get(self.type, {}).get(node, [])
-
 
 # ---- Literal checks ----------------------------------------------------------------------
 
